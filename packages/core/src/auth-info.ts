@@ -1,0 +1,84 @@
+/**
+ * The result of a successful verification: what a route handler reads about the caller.
+ *
+ * @module
+ */
+import type { JwsHeader } from './jws-parser.js'
+import { audienceOf, clientIdOf } from './claims.js'
+
+/** The claims of a verified token. Unknown claims are kept as they are. */
+export interface TokenClaims {
+  iss: string
+  exp: number
+  sub?: string
+  aud?: string | string[]
+  iat?: number
+  nbf?: number
+  jti?: string
+  scope?: string
+  scp?: string | string[]
+  client_id?: string
+  token_use?: 'access' | 'id'
+  username?: string
+  'cognito:groups'?: string[]
+  [claim: string]: unknown
+}
+
+/** A verified token, as adapters put it on the request (`req.auth`, `ctx.state.auth`, ...). */
+export interface AuthInfo {
+  /** The raw token (not enumerable, so logging `auth` does not print it). */
+  readonly token: string
+  /** The protected header. */
+  readonly header: Readonly<JwsHeader>
+  /** Every claim of the token. */
+  readonly claims: Readonly<TokenClaims>
+  /** The granted scopes, as written in the token (`scope` and `scp` together, no duplicates). */
+  readonly scopes: readonly string[]
+  /** The `iss` claim. */
+  readonly issuer: string
+  /** The `sub` claim. */
+  readonly subject: string | undefined
+  /** The app client: `client_id`, or the `aud` of a Cognito ID token. */
+  readonly clientId: string | undefined
+  /** The `aud` claim as a list (empty when absent). */
+  readonly audience: readonly string[]
+  /** Cognito `token_use`. */
+  readonly tokenUse: 'access' | 'id' | undefined
+  /** Cognito `username` (access tokens) or `cognito:username` (ID tokens). */
+  readonly username: string | undefined
+  /** Cognito `cognito:groups` (empty when absent). */
+  readonly groups: readonly string[]
+  /** `exp`, in seconds since the epoch. */
+  readonly expiresAt: number
+}
+
+function stringClaim(claims: Record<string, unknown>, name: string): string | undefined {
+  const value = claims[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+/** Builds the {@link AuthInfo} of a verified token. */
+export function buildAuthInfo(
+  token: string,
+  header: JwsHeader,
+  claims: TokenClaims,
+  scopes: readonly string[],
+): AuthInfo {
+  const groups = claims['cognito:groups']
+  const tokenUse = claims.token_use
+  const auth = {
+    header,
+    claims,
+    scopes,
+    issuer: claims.iss,
+    subject: stringClaim(claims, 'sub'),
+    clientId: clientIdOf(claims),
+    audience: audienceOf(claims),
+    tokenUse: tokenUse === 'access' || tokenUse === 'id' ? tokenUse : undefined,
+    username: stringClaim(claims, 'username') ?? stringClaim(claims, 'cognito:username'),
+    groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+    expiresAt: claims.exp,
+  }
+  Object.defineProperty(auth, 'token', { value: token, enumerable: false })
+  return auth as unknown as AuthInfo
+}

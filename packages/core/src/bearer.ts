@@ -1,0 +1,109 @@
+/**
+ * Finds the bearer token of a request (RFC 6750 section 2): the `Authorization` header (scheme
+ * case-insensitive), and, only when enabled, the `access_token` query parameter or form-encoded
+ * body member. A token sent two ways, or two `Authorization` headers, is a malformed request.
+ *
+ * @module
+ */
+
+/** Header values as Node's `req.headersDistinct` holds them (arrays for repeated headers). */
+export type RequestHeaders = Record<string, string | readonly string[] | undefined>
+
+/** The parts of an HTTP request the verifier reads. */
+export interface AuthRequest {
+  /** The HTTP method (used by per-method scope maps and the body transport). */
+  method?: string | undefined
+  /** The request target (path and query), used for the query transport when `query` is absent. */
+  url?: string | undefined
+  /** The request headers; lower-case names, repeated headers as arrays. */
+  headers: RequestHeaders
+  /** Parsed query parameters, if the framework has them. */
+  query?: unknown
+  /** The parsed body, if the framework has it. */
+  body?: unknown
+}
+
+/** A way a bearer token may travel. */
+export type TokenTransport = 'header' | 'query' | 'body'
+
+/** What was found: a token, nothing, or a malformed request. */
+export type BearerResult =
+  { token: string } | { missing: true } | { invalid: 'invalid_request' | 'duplicate_credentials' }
+
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+const BEARER = /^bearer(?: +(.*))?$/i
+
+function headerValues(headers: RequestHeaders, name: string): readonly string[] {
+  let value = headers[name]
+  if (value === undefined) {
+    for (const key of Object.keys(headers)) {
+      if (key.toLowerCase() === name) {
+        value = headers[key]
+        break
+      }
+    }
+  }
+  if (value === undefined) return []
+  return typeof value === 'string' ? [value] : value
+}
+
+function queryToken(request: AuthRequest): readonly string[] {
+  const query = request.query
+  if (query instanceof URLSearchParams) return query.getAll('access_token')
+  if (typeof query === 'object' && query !== null) {
+    const value = (query as Record<string, unknown>).access_token
+    if (value === undefined) return []
+    if (typeof value === 'string') return [value]
+    return Array.isArray(value) ? value.map(String) : ['']
+  }
+  const url = request.url
+  const start = url?.indexOf('?') ?? -1
+  if (url === undefined || start === -1) return []
+  return new URLSearchParams(url.slice(start + 1)).getAll('access_token')
+}
+
+function bodyToken(request: AuthRequest): readonly string[] {
+  const method = (request.method ?? 'GET').toUpperCase()
+  if (method === 'GET' || method === 'HEAD') return []
+  const type = headerValues(request.headers, 'content-type')[0] ?? ''
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) return []
+  const body = request.body
+  if (typeof body !== 'object' || body === null) return []
+  const value = (body as Record<string, unknown>).access_token
+  if (value === undefined) return []
+  if (typeof value === 'string') return [value]
+  return Array.isArray(value) ? value.map(String) : ['']
+}
+
+/**
+ * Extracts the bearer token of a request.
+ *
+ * @example
+ * ```ts
+ * extractBearer({ headers: { authorization: 'Bearer abc' } }, new Set(['header'])) // { token: 'abc' }
+ * ```
+ */
+export function extractBearer(
+  request: AuthRequest,
+  transports: ReadonlySet<TokenTransport>,
+): BearerResult {
+  const found: string[] = []
+  const authorization = headerValues(request.headers, 'authorization')
+  if (authorization.length > 1) return { invalid: 'duplicate_credentials' }
+  const header = authorization[0]
+  if (header !== undefined && transports.has('header')) {
+    const match = BEARER.exec(header.trim())
+    if (match !== null) {
+      const token = match[1]
+      if (token === undefined || !B64TOKEN.test(token)) return { invalid: 'invalid_request' }
+      found.push(token)
+    }
+  }
+  if (transports.has('query')) found.push(...queryToken(request))
+  if (transports.has('body')) found.push(...bodyToken(request))
+  if (found.length > 1) return { invalid: 'duplicate_credentials' }
+  const token = found[0]
+  if (token === undefined) return { missing: true }
+  if (!B64TOKEN.test(token)) return { invalid: 'invalid_request' }
+  return { token }
+}

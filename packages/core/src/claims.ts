@@ -1,0 +1,113 @@
+/**
+ * Claim checks after the signature: times (`exp` required, `nbf`, `iat`, maximum age, clock
+ * tolerance), issuer, audience, Cognito `client_id` and `token_use`, `typ`, required claims. Claims
+ * scopeguard does not know are never a reason to reject.
+ *
+ * @module
+ */
+import type { OAuthErrorReason } from './errors.js'
+
+/** The claim rules of a verifier, normalized at construction. */
+export interface ClaimRules {
+  issuers: ReadonlySet<string>
+  /** Accepted audiences; `null` = not checked. */
+  audiences: ReadonlySet<string> | null
+  /** Accepted Cognito app clients; `null` = not checked. */
+  clientIds: ReadonlySet<string> | null
+  tokenUse: 'access' | 'id' | null
+  /** Accepted `typ` values, lower-cased; `null` = not checked. */
+  types: ReadonlySet<string> | null
+  clockToleranceSec: number
+  maxTokenAgeSec: number | null
+  requiredClaims: readonly string[]
+}
+
+/** A claim check that failed: the reason maps to `invalid_token`. */
+export class ClaimError extends Error {
+  override readonly name = 'ClaimError'
+  constructor(readonly reason: OAuthErrorReason) {
+    super(reason)
+  }
+}
+
+function numeric(claims: Record<string, unknown>, name: string): number | undefined {
+  if (!Object.hasOwn(claims, name)) return undefined
+  const value = claims[name]
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ClaimError('bad_claim')
+  return value
+}
+
+/** The token's audience as a list (`aud` may be a string or an array of strings). */
+export function audienceOf(claims: Record<string, unknown>): string[] {
+  const aud = claims.aud
+  if (typeof aud === 'string') return [aud]
+  if (Array.isArray(aud) && aud.every((value) => typeof value === 'string')) return aud
+  return []
+}
+
+/** The app client a token was issued to: `client_id`, or for Cognito ID tokens the `aud`. */
+export function clientIdOf(claims: Record<string, unknown>): string | undefined {
+  if (typeof claims.client_id === 'string') return claims.client_id
+  if (claims.token_use === 'id') {
+    const aud = audienceOf(claims)
+    return aud.length === 1 ? aud[0] : undefined
+  }
+  return undefined
+}
+
+/**
+ * Checks the time claims against `nowSec`.
+ *
+ * @throws {@link ClaimError}
+ */
+export function checkTimes(
+  claims: Record<string, unknown>,
+  rules: ClaimRules,
+  nowSec: number,
+): void {
+  const tolerance = rules.clockToleranceSec
+  const exp = numeric(claims, 'exp')
+  if (exp === undefined) throw new ClaimError('missing_claim')
+  if (nowSec - tolerance >= exp) throw new ClaimError('expired')
+  const nbf = numeric(claims, 'nbf')
+  if (nbf !== undefined && nowSec + tolerance < nbf) throw new ClaimError('not_yet_valid')
+  const iat = numeric(claims, 'iat')
+  if (iat !== undefined && nowSec + tolerance < iat) throw new ClaimError('issued_in_future')
+  if (rules.maxTokenAgeSec !== null) {
+    if (iat === undefined) throw new ClaimError('missing_claim')
+    if (nowSec - tolerance > iat + rules.maxTokenAgeSec) throw new ClaimError('too_old')
+  }
+}
+
+/**
+ * Checks every non-time claim rule.
+ *
+ * @throws {@link ClaimError}
+ */
+export function checkClaims(
+  claims: Record<string, unknown>,
+  header: { typ?: unknown },
+  rules: ClaimRules,
+): void {
+  if (typeof claims.iss !== 'string' || !rules.issuers.has(claims.iss)) {
+    throw new ClaimError('bad_issuer')
+  }
+  if (rules.types !== null) {
+    const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined
+    if (typ === undefined || !rules.types.has(typ)) throw new ClaimError('bad_typ')
+  }
+  if (rules.tokenUse !== null && claims.token_use !== rules.tokenUse) {
+    throw new ClaimError('bad_token_use')
+  }
+  if (rules.audiences !== null) {
+    const accepted = rules.audiences
+    if (!audienceOf(claims).some((aud) => accepted.has(aud))) throw new ClaimError('bad_audience')
+  }
+  if (rules.clientIds !== null) {
+    const client = clientIdOf(claims)
+    if (client === undefined || !rules.clientIds.has(client)) throw new ClaimError('bad_client')
+  }
+  for (const name of rules.requiredClaims) {
+    if (!Object.hasOwn(claims, name) || claims[name] === null) throw new ClaimError('missing_claim')
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * `cognito()`: verifier options for an Amazon Cognito user pool, with the pool's issuer, key-set
+ * URL, RS256 only, and the access-vs-ID-token rules filled in.
+ *
+ * @module
+ */
+import { ConfigurationError, type VerifierOptions } from './options.js'
+
+/** Options of {@link cognito}. */
+export interface CognitoOptions extends Omit<
+  VerifierOptions,
+  'issuer' | 'clientId' | 'tokenUse' | 'audience'
+> {
+  /** The user pool id, e.g. `us-east-1_AbC123xyz`; the region is its prefix. Required. */
+  userPoolId: string
+  /**
+   * The app client(s) whose tokens the API accepts (`client_id` of access tokens, `aud` of ID
+   * tokens). Required; `null` accepts tokens of every app client of the pool.
+   */
+  clientId: string | readonly string[] | null
+  /** `'access'` (the default, for APIs) or `'id'`. */
+  tokenUse?: 'access' | 'id'
+}
+
+const POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d+)_[A-Za-z0-9]+$/
+
+/** The issuer URL of a Cognito user pool. */
+export function cognitoIssuer(userPoolId: string): string {
+  const match = POOL_ID.exec(userPoolId)
+  if (match === null) {
+    throw new ConfigurationError(
+      `"${userPoolId}" is not a Cognito user pool id (expected <region>_<id>, e.g. us-east-1_AbC123xyz)`,
+    )
+  }
+  return `https://cognito-idp.${match[1]}.amazonaws.com/${userPoolId}`
+}
+
+/**
+ * Verifier options for a Cognito user pool.
+ *
+ * @throws {@link ConfigurationError} for a malformed pool id or a missing `clientId`.
+ * @example
+ * ```ts
+ * const verifier = createVerifier(
+ *   cognito({ userPoolId: 'us-east-1_AbC123xyz', clientId: '1example23456789', tokenUse: 'access' }),
+ * )
+ * ```
+ */
+export function cognito(options: CognitoOptions): VerifierOptions {
+  const { userPoolId, clientId, tokenUse = 'access', ...rest } = options
+  if (clientId === undefined) {
+    throw new ConfigurationError(
+      'cognito() needs "clientId" (the app client ids the API accepts), or clientId: null for all',
+    )
+  }
+  return {
+    algorithms: ['RS256'],
+    ...rest,
+    issuer: cognitoIssuer(userPoolId),
+    clientId,
+    // Cognito access tokens carry no aud; ID tokens carry the client id there (checked as clientId).
+    audience: null,
+    tokenUse,
+  }
+}

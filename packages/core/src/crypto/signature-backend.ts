@@ -1,0 +1,30 @@
+/**
+ * The interface both signature backends implement: node:crypto (synchronous KeyObject verify) and
+ * Web Crypto. `#crypto-backend` picks one through package.json conditional imports (`node` vs
+ * `default`), so no other file of the core imports `node:` modules.
+ *
+ * @module
+ */
+import type { JWK } from 'jose'
+import type { Algorithm } from '../algorithms.js'
+
+/** An imported public key, opaque outside its backend. */
+export type VerifyKey = object
+
+/** One way to import public JWKs and verify JWS signatures. */
+export interface SignatureBackend {
+  /** Backend name, for diagnostics and benchmarks: `node` or `webcrypto`. */
+  readonly name: 'node' | 'webcrypto'
+  /**
+   * Imports a public JWK for one algorithm. Rejects (or throws) when the key material is invalid
+   * (an EC point off its curve, a malformed modulus).
+   */
+  importKey(jwk: JWK, alg: Algorithm): VerifyKey | Promise<VerifyKey>
+  /** Verifies `signature` over `data`; resolves false for any mismatch, never throws for it. */
+  verify(
+    alg: Algorithm,
+    key: VerifyKey,
+    data: Uint8Array,
+    signature: Uint8Array,
+  ): boolean | Promise<boolean>
+}

@@ -1,0 +1,48 @@
+/**
+ * The Web Crypto signature backend, for runtimes without node:crypto (edge runtimes, Deno, Bun,
+ * browsers, workers). Keys are imported with jose's `importJWK`, signatures checked with
+ * `crypto.subtle.verify`.
+ *
+ * @module
+ */
+import { importJWK, type JWK } from 'jose'
+import { ALGORITHMS, type Algorithm } from '../algorithms.js'
+import type { SignatureBackend } from './signature-backend.js'
+
+const SALT = { 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 } as const
+
+function verifyParams(
+  alg: Algorithm,
+  key: CryptoKey,
+): AlgorithmIdentifier | RsaPssParams | EcdsaParams {
+  const spec = ALGORITHMS[alg]
+  if (spec.kty === 'EC') return { name: 'ECDSA', hash: spec.hash! }
+  if (alg.startsWith('PS')) return { name: 'RSA-PSS', saltLength: SALT[spec.hash!] }
+  return key.algorithm
+}
+
+/** The Web Crypto backend. */
+export const backend: SignatureBackend = {
+  name: 'webcrypto',
+  async importKey(jwk: JWK, alg: Algorithm): Promise<CryptoKey> {
+    // jose maps 'EdDSA' and 'Ed25519' to the Ed25519 Web Crypto algorithm.
+    const key = await importJWK({ ...jwk, ext: true }, alg)
+    return key as CryptoKey
+  },
+  async verify(alg, key, data, signature): Promise<boolean> {
+    const spec = ALGORITHMS[alg]
+    if (spec.signatureLength !== undefined && signature.length !== spec.signatureLength)
+      return false
+    const cryptoKey = key as CryptoKey
+    try {
+      return await crypto.subtle.verify(
+        verifyParams(alg, cryptoKey),
+        cryptoKey,
+        signature as BufferSource,
+        data as BufferSource,
+      )
+    } catch {
+      return false
+    }
+  },
+}

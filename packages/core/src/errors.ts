@@ -1,0 +1,167 @@
+/**
+ * The one error type of scopeguard: every failure to authenticate or authorize a request is an
+ * {@link OAuthError} that carries the HTTP status and the exact response headers (RFC 6750).
+ *
+ * @module
+ */
+import { challengeHeader, type ChallengeContext } from './challenge.js'
+
+/**
+ * The closed set of error codes. The first four map to RFC 6750 responses; `missing_token` is the
+ * bare 401 challenge sent when a request carries no bearer credentials at all, and
+ * `temporarily_unavailable` is the 503 sent when the issuer's keys cannot be obtained.
+ */
+export type OAuthErrorCode =
+  | 'missing_token'
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'temporarily_unavailable'
+
+/**
+ * The machine-readable reason behind an error, for logs and metrics. It never holds request data.
+ */
+export type OAuthErrorReason =
+  | 'missing_token'
+  | 'invalid_request'
+  | 'duplicate_credentials'
+  | 'malformed'
+  | 'too_large'
+  | 'unsupported_alg'
+  | 'bad_signature'
+  | 'unknown_kid'
+  | 'unusable_key'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'issued_in_future'
+  | 'too_old'
+  | 'missing_claim'
+  | 'bad_claim'
+  | 'bad_issuer'
+  | 'bad_audience'
+  | 'bad_client'
+  | 'bad_token_use'
+  | 'bad_typ'
+  | 'bad_scope_claim'
+  | 'unsupported_crit'
+  | 'encrypted_token'
+  | 'rejected'
+  | 'insufficient_scope'
+  | 'jwks_unavailable'
+
+/** A fixed sentence per reason: `error_description` never holds a token, claim value or key. */
+const DESCRIPTIONS: Record<OAuthErrorReason, string> = {
+  missing_token: 'Bearer token required',
+  invalid_request: 'The request is malformed',
+  duplicate_credentials: 'The request carries more than one access token',
+  malformed: 'The access token is malformed',
+  too_large: 'The access token is too large',
+  unsupported_alg: 'The access token is signed with an algorithm that is not allowed',
+  bad_signature: 'The access token signature is invalid',
+  unknown_kid: 'The access token is signed with an unknown key',
+  unusable_key: 'The access token is signed with a key that cannot be used',
+  expired: 'The access token expired',
+  not_yet_valid: 'The access token is not yet valid',
+  issued_in_future: 'The access token is issued in the future',
+  too_old: 'The access token is too old',
+  missing_claim: 'The access token lacks a required claim',
+  bad_claim: 'The access token has an invalid claim',
+  bad_issuer: 'The access token issuer is not accepted',
+  bad_audience: 'The access token audience is not accepted',
+  bad_client: 'The access token client is not accepted',
+  bad_token_use: 'The token is not of the accepted kind',
+  bad_typ: 'The access token type is not accepted',
+  bad_scope_claim: 'The access token scope claim is invalid',
+  unsupported_crit: 'The access token has an unsupported critical header',
+  encrypted_token: 'Encrypted tokens are not accepted',
+  rejected: 'The access token was rejected',
+  insufficient_scope: 'The access token lacks a required scope',
+  jwks_unavailable: 'The signing keys are temporarily unavailable',
+}
+
+const STATUS: Record<OAuthErrorCode, number> = {
+  missing_token: 401,
+  invalid_request: 400,
+  invalid_token: 401,
+  insufficient_scope: 403,
+  temporarily_unavailable: 503,
+}
+
+/** Options of the {@link OAuthError} constructor. */
+export interface OAuthErrorOptions {
+  /** The underlying error (a jose error, a network error, ...), kept for logs; never sent. */
+  cause?: unknown
+  /** Realm and resource-metadata URL for the challenge. Default: none. */
+  challenge?: ChallengeContext
+  /** For `insufficient_scope`: the scopes the route requires, as they must appear in the token. */
+  scopes?: readonly string[]
+  /** For `temporarily_unavailable`: the `Retry-After` value in whole seconds. Default: 10. */
+  retryAfter?: number
+}
+
+/**
+ * The error every scopeguard failure rejects with. Its `status`/`statusCode` and `headers` are
+ * ready to send: Express's, Koa's and Fastify's default error handlers read them as they are.
+ *
+ * @example
+ * ```ts
+ * try { await verifier.verify(token) } catch (e) {
+ *   if (e instanceof OAuthError) res.writeHead(e.status, e.headers).end()
+ * }
+ * ```
+ */
+export class OAuthError extends Error {
+  override readonly name = 'OAuthError'
+  /** The RFC 6750 error code (or `missing_token` / `temporarily_unavailable`). */
+  readonly code: OAuthErrorCode
+  /** A machine reason for logs and metrics (`expired`, `bad_signature`, ...). */
+  readonly reason: OAuthErrorReason
+  /** The HTTP status: 400, 401, 403 or 503. */
+  readonly status: number
+  /** The same as `status`, for frameworks that read `statusCode`. */
+  readonly statusCode: number
+  /** Whether the message may be shown to the client: true for 4xx, false for 503. */
+  readonly expose: boolean
+  /** The response headers: `WWW-Authenticate`, or `Retry-After` on 503. */
+  readonly headers: Record<string, string>
+
+  /**
+   * @param code - The error code; it fixes the status.
+   * @param reason - The machine reason; it fixes the message and `error_description`.
+   * @param options - Cause, challenge context, required scopes, Retry-After.
+   */
+  constructor(code: OAuthErrorCode, reason: OAuthErrorReason, options: OAuthErrorOptions = {}) {
+    super(DESCRIPTIONS[reason], options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.reason = reason
+    this.status = STATUS[code]
+    this.statusCode = this.status
+    this.expose = this.status < 500
+    if (code === 'temporarily_unavailable') {
+      this.headers = { 'Retry-After': String(Math.max(1, Math.ceil(options.retryAfter ?? 10))) }
+    } else {
+      this.headers = {
+        'WWW-Authenticate': challengeHeader(
+          code === 'missing_token'
+            ? { ...options.challenge }
+            : {
+                ...options.challenge,
+                error: code,
+                description: DESCRIPTIONS[reason],
+                scopes: options.scopes,
+              },
+        ),
+      }
+    }
+  }
+
+  /** The `error_description` sentence of a reason. */
+  static describe(reason: OAuthErrorReason): string {
+    return DESCRIPTIONS[reason]
+  }
+}
+
+/** True when `value` is an {@link OAuthError}. */
+export function isOAuthError(value: unknown): value is OAuthError {
+  return value instanceof OAuthError
+}

@@ -1,0 +1,30 @@
+/**
+ * `@scopeguard/core`: a framework-free OAuth 2.0 resource-server verifier for Amazon Cognito and
+ * any OAuth 2.0 / OIDC issuer.
+ *
+ * @packageDocumentation
+ */
+export { createVerifier } from './verifier.js'
+export type { AuthenticateOptions, Verifier, VerifierStats } from './verifier.js'
+export { cognito, cognitoIssuer } from './cognito.js'
+export type { CognitoOptions } from './cognito.js'
+export { ConfigurationError } from './options.js'
+export type {
+  ClaimValidator,
+  JwksCacheOptions,
+  ResourceMetadataOptions,
+  TokenCacheOptions,
+  VerifierOptions,
+} from './options.js'
+export { OAuthError, isOAuthError } from './errors.js'
+export type { OAuthErrorCode, OAuthErrorOptions, OAuthErrorReason } from './errors.js'
+export { challengeHeader } from './challenge.js'
+export type { ChallengeContext, ChallengeParams } from './challenge.js'
+export type { AuthInfo, TokenClaims } from './auth-info.js'
+export type { AuthRequest, RequestHeaders, TokenTransport } from './bearer.js'
+export { readScopes, prefixScope, READ_METHODS, WRITE_METHODS } from './scopes.js'
+export type { MethodScopeMap, ScopeMode, ScopeRequirement } from './scopes.js'
+export type { ProtectedResourceMetadata, ResourceMetadata } from './resource-metadata.js'
+export { ALGORITHMS, DEFAULT_ALGORITHMS } from './algorithms.js'
+export type { Algorithm } from './algorithms.js'
+export type { JwsHeader } from './jws-parser.js'

@@ -1,0 +1,101 @@
+/**
+ * Strict parsing of a JWS in compact serialization, before any cryptography: a size limit,
+ * exactly three segments, canonical base64url, a JSON-object header without duplicate members, an
+ * allowed `alg`, `crit` honoured (scopeguard understands no extension, so any `crit` is refused),
+ * and JWE (five segments, or an `enc` header) refused without decryption or key derivation.
+ * `jku`, `x5u`, `jwk` and `x5c` are never read: keys come only from the issuer's key set.
+ *
+ * @module
+ */
+import { isAlgorithm, type Algorithm } from './algorithms.js'
+import { decodeBase64url } from './base64url.js'
+import type { OAuthErrorReason } from './errors.js'
+import { parseJsonObject } from './strict-json.js'
+
+/** The protected header members scopeguard reads. Others are kept but never trusted. */
+export interface JwsHeader {
+  alg: string
+  kid?: string
+  typ?: string
+  [member: string]: unknown
+}
+
+/** A parsed compact JWS whose signature is still unchecked. */
+export interface ParsedJws {
+  header: JwsHeader & { alg: Algorithm }
+  /** The decoded payload bytes. */
+  payload: Uint8Array
+  /** ASCII bytes of `<header>.<payload>`, the data the signature covers. */
+  signingInput: Uint8Array
+  signature: Uint8Array
+}
+
+/** A parse failure: the reason maps to `invalid_token`. */
+export class JwsParseError extends Error {
+  override readonly name = 'JwsParseError'
+  constructor(readonly reason: OAuthErrorReason) {
+    super(reason)
+  }
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * Parses a compact JWS.
+ *
+ * @param token - The compact serialization.
+ * @param maxLength - The size limit in characters.
+ * @param algorithms - The allowlist.
+ * @throws {@link JwsParseError} with `too_large`, `encrypted_token`, `malformed`, `unsupported_alg`
+ * or `unsupported_crit`.
+ */
+export function parseCompactJws(
+  token: string,
+  maxLength: number,
+  algorithms: ReadonlySet<Algorithm>,
+): ParsedJws {
+  if (token.length > maxLength) throw new JwsParseError('too_large')
+  const first = token.indexOf('.')
+  const second = first === -1 ? -1 : token.indexOf('.', first + 1)
+  if (second === -1) throw new JwsParseError('malformed')
+  if (token.indexOf('.', second + 1) !== -1) {
+    throw new JwsParseError(token.split('.').length === 5 ? 'encrypted_token' : 'malformed')
+  }
+  const headerBytes = decodeBase64url(token.slice(0, first))
+  const payload = decodeBase64url(token.slice(first + 1, second))
+  const signature = decodeBase64url(token.slice(second + 1))
+  if (headerBytes === undefined || payload === undefined || signature === undefined) {
+    throw new JwsParseError('malformed')
+  }
+  const header = parseJsonObject(headerBytes)
+  if (header === undefined) throw new JwsParseError('malformed')
+  if (Object.hasOwn(header, 'enc')) throw new JwsParseError('encrypted_token')
+  const alg = header.alg
+  if (typeof alg !== 'string') throw new JwsParseError('malformed')
+  if (!isAlgorithm(alg) || !algorithms.has(alg)) throw new JwsParseError('unsupported_alg')
+  if (Object.hasOwn(header, 'kid') && typeof header.kid !== 'string') {
+    throw new JwsParseError('malformed')
+  }
+  if (Object.hasOwn(header, 'typ') && typeof header.typ !== 'string') {
+    throw new JwsParseError('malformed')
+  }
+  if (Object.hasOwn(header, 'crit')) {
+    const crit = header.crit
+    const wellFormed =
+      Array.isArray(crit) &&
+      crit.length > 0 &&
+      crit.every((name) => typeof name === 'string' && Object.hasOwn(header, name))
+    throw new JwsParseError(wellFormed ? 'unsupported_crit' : 'malformed')
+  }
+  if (Object.hasOwn(header, 'b64')) {
+    // RFC 7797 only applies with crit; an unprotected b64 member is refused rather than ignored.
+    throw new JwsParseError('unsupported_crit')
+  }
+  if (signature.length === 0) throw new JwsParseError('malformed')
+  return {
+    header: header as JwsHeader & { alg: Algorithm },
+    payload,
+    signingInput: encoder.encode(token.slice(0, second)),
+    signature,
+  }
+}

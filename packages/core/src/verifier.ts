@@ -1,0 +1,375 @@
+/**
+ * `createVerifier`: wires the modules together. Parsing, key lookup, signature, claims, scopes and
+ * errors each live in their own module; this file only decides their order.
+ *
+ * @module
+ */
+import { backend } from '#crypto-backend'
+import { buildAuthInfo, type AuthInfo, type TokenClaims } from './auth-info.js'
+import { extractBearer, type AuthRequest } from './bearer.js'
+import type { ChallengeContext } from './challenge.js'
+import { checkClaims, checkTimes, ClaimError } from './claims.js'
+import { discoverJwksUri, isCognitoIssuer } from './discovery.js'
+import { OAuthError, type OAuthErrorReason } from './errors.js'
+import { JwksCache, KeyLookupError } from './jwks-cache.js'
+import { parseCompactJws, type JwsParseError } from './jws-parser.js'
+import { ConfigurationError, normalizeOptions, type VerifierOptions } from './options.js'
+import { buildResourceMetadata, type ResourceMetadata } from './resource-metadata.js'
+import {
+  compileRequirement,
+  readScopes,
+  ScopeClaimError,
+  scopesSatisfy,
+  type CompiledScopes,
+  type ScopeMode,
+  type ScopeRequirement,
+} from './scopes.js'
+import { parseJsonObject } from './strict-json.js'
+import { TokenCache } from './token-cache.js'
+import { checkFetchUrl } from './url-policy.js'
+
+/** Options of {@link Verifier.authenticate}. */
+export interface AuthenticateOptions {
+  /** Let requests without any bearer credentials through (resolves `undefined`). Default: false. */
+  optional?: boolean
+}
+
+/** Counters for tests, health checks and metrics. */
+export interface VerifierStats {
+  /** Key-set fetches started, over all issuers. */
+  jwksFetches: number
+  /** Key-set generation per issuer (changes when the key set changes). */
+  generations: Record<string, number>
+  /** Tokens in the verified-token cache. */
+  tokenCacheSize: number
+}
+
+/** A configured verifier. One per application: it owns the JWKS and token caches. */
+export interface Verifier {
+  /**
+   * Verifies a bearer token: parsing, signature, times, issuer, audience/client, token use, scope
+   * claim types, custom validators.
+   *
+   * @throws {@link OAuthError} `invalid_token` (401) or `temporarily_unavailable` (503).
+   * @example
+   * ```ts
+   * const auth = await verifier.verify(token)
+   * auth.scopes // ['https://photos.example.com/photos.read']
+   * ```
+   */
+  verify(token: string): Promise<AuthInfo>
+  /**
+   * Finds the request's bearer token (see `transports`) and verifies it.
+   *
+   * @throws {@link OAuthError} `missing_token` (401 bare challenge), `invalid_request` (400),
+   * `invalid_token` (401) or `temporarily_unavailable` (503).
+   * @example
+   * ```ts
+   * const auth = await verifier.authenticate({ method: req.method, url: req.url, headers: req.headersDistinct })
+   * ```
+   */
+  authenticate(
+    request: AuthRequest,
+    options?: AuthenticateOptions & { optional?: false },
+  ): Promise<AuthInfo>
+  authenticate(request: AuthRequest, options: AuthenticateOptions): Promise<AuthInfo | undefined>
+  /**
+   * Requires every listed scope (route form: prefixed with `resourceServer` when set).
+   *
+   * @throws {@link OAuthError} `insufficient_scope` (403), or `missing_token` (401) when `auth` is
+   * undefined (an anonymous request under optional authentication).
+   * @example
+   * ```ts
+   * verifier.requireScopes(auth, ['photos.write'])
+   * ```
+   */
+  requireScopes(auth: AuthInfo | undefined, scopes: readonly string[]): void
+  /**
+   * Requires at least one of the listed scopes.
+   *
+   * @throws {@link OAuthError} as {@link Verifier.requireScopes}.
+   * @example
+   * ```ts
+   * verifier.requireAnyScope(auth, ['photos.read', 'photos.write'])
+   * ```
+   */
+  requireAnyScope(auth: AuthInfo | undefined, scopes: readonly string[]): void
+  /**
+   * Enforces a scope requirement (all-of, any-of, or per HTTP method). Requirement objects are
+   * compiled once and remembered, so pass the same object on every request.
+   *
+   * @throws {@link OAuthError} as {@link Verifier.requireScopes}.
+   * @example
+   * ```ts
+   * const photos = { byMethod: { read: 'photos.read', write: 'photos.write' } }
+   * verifier.checkScopes(auth, photos, req.method)
+   * ```
+   */
+  checkScopes(auth: AuthInfo | undefined, requirement: ScopeRequirement, method?: string): void
+  /**
+   * True when `auth` holds the scopes (all of them, or any with `mode: 'any'`).
+   *
+   * @example
+   * ```ts
+   * if (verifier.hasScopes(auth, ['photos.write'])) showUploadButton()
+   * ```
+   */
+  hasScopes(auth: AuthInfo | undefined, scopes: readonly string[], mode?: ScopeMode): boolean
+  /**
+   * Loads every issuer's keys ahead of traffic (discovery included).
+   *
+   * @throws {@link OAuthError} `temporarily_unavailable` when some keys cannot be had.
+   * @example
+   * ```ts
+   * await verifier.warmup()
+   * ```
+   */
+  warmup(): Promise<void>
+  /** The RFC 9728 document, its URL and the path to serve it at, when configured. */
+  readonly resourceMetadata: ResourceMetadata | undefined
+  /** The challenge parameters every error of this verifier carries. */
+  readonly challenge: ChallengeContext
+  /** The signature backend in use: `node` or `webcrypto`. */
+  readonly backend: 'node' | 'webcrypto'
+  /** Current counters. */
+  stats(): VerifierStats
+}
+
+/**
+ * Creates a verifier. Options are validated here: a bad configuration throws at start-up, never
+ * at the first request.
+ *
+ * @throws {@link ConfigurationError} with a sentence that says how to fix the options.
+ * @example
+ * ```ts
+ * const verifier = createVerifier({
+ *   issuer: 'https://auth.example.com/',
+ *   audience: 'https://api.example.com',
+ * })
+ * const auth = await verifier.verify(token)
+ * ```
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const config = normalizeOptions(options)
+  const metadata =
+    config.resourceMetadata === undefined
+      ? undefined
+      : buildResourceMetadata(
+          config.resourceMetadata,
+          config.issuers,
+          config.resourceServer,
+          config.transports,
+        )
+  const challenge: ChallengeContext = { realm: config.realm, resourceMetadata: metadata?.url }
+  const tokenCache =
+    config.tokenCache === false ? undefined : new TokenCache(config.tokenCache.maxEntries)
+  const { jwksCache: tuning } = config
+  const limits = {
+    fetch: config.fetch,
+    timeoutMs: tuning.timeout * 1000,
+    maxBytes: tuning.maxResponseBytes,
+  }
+
+  const cachesByUrl = new Map<string, JwksCache>()
+  const caches = new Map<string, JwksCache>()
+  for (const issuer of config.issuers) {
+    const configured = config.jwksUris.get(issuer)
+    const preload = config.jwks.get(issuer)
+    const staticOnly = configured === null || (configured === undefined && preload !== undefined)
+    let locate: () => Promise<URL>
+    let cacheKey: string
+    if (
+      typeof configured === 'string' ||
+      (configured === undefined && isCognitoIssuer(issuer) && !staticOnly)
+    ) {
+      const uri = configured ?? `${issuer}/.well-known/jwks.json`
+      const url = checkFetchUrl(uri, config.allowInsecureHttp)
+      if (typeof url === 'string') throw new ConfigurationError(`the key-set URL ${uri} ${url}`)
+      locate = () => Promise.resolve(url)
+      cacheKey = url.href
+    } else if (staticOnly) {
+      if (preload === undefined) {
+        throw new ConfigurationError(`jwksUri is null for ${issuer} but no "jwks" keys are given`)
+      }
+      locate = () => Promise.reject(new Error('static key set'))
+      cacheKey = `static:${issuer}`
+    } else {
+      const checked = checkFetchUrl(issuer, config.allowInsecureHttp)
+      if (typeof checked === 'string') {
+        throw new ConfigurationError(
+          `issuer ${issuer} cannot be used for discovery: it ${checked}; or set "jwksUri"`,
+        )
+      }
+      locate = () => discoverJwksUri(issuer, limits, config.allowInsecureHttp)
+      cacheKey = `discovery:${issuer}`
+    }
+    let cache = cachesByUrl.get(cacheKey)
+    if (cache === undefined || preload !== undefined) {
+      cache = new JwksCache({
+        ...limits,
+        locate,
+        backend,
+        cooldownMs: tuning.cooldown * 1000,
+        defaultTtlMs: tuning.maxAge * 1000,
+        minTtlMs: tuning.minMaxAge * 1000,
+        maxTtlMs: tuning.maxMaxAge * 1000,
+        maxStaleMs: tuning.staleIfError * 1000,
+        retryDelayMs: tuning.retryDelay * 1000,
+        preload,
+        staticOnly,
+      })
+      cachesByUrl.set(cacheKey, cache)
+    }
+    caches.set(issuer, cache)
+  }
+
+  const invalid = (reason: OAuthErrorReason, cause?: unknown): OAuthError =>
+    new OAuthError('invalid_token', reason, { challenge, cause })
+
+  const lookupFailure = (error: KeyLookupError): OAuthError =>
+    error.reason === 'jwks_unavailable'
+      ? new OAuthError('temporarily_unavailable', 'jwks_unavailable', {
+          cause: error.cause,
+          retryAfter: error.retryAfter,
+        })
+      : invalid(error.reason, error)
+
+  async function runValidators(auth: AuthInfo): Promise<void> {
+    for (const validator of config.validators) {
+      let result: unknown
+      try {
+        result = await validator(auth)
+      } catch (cause) {
+        if (cause instanceof OAuthError) throw cause
+        throw invalid('rejected', cause)
+      }
+      if (result === false) throw invalid('rejected')
+    }
+  }
+
+  async function verify(token: string): Promise<AuthInfo> {
+    if (typeof token !== 'string' || token === '') throw invalid('malformed')
+    const nowSec = Date.now() / 1000
+    const cached = tokenCache?.get(token)
+    if (cached !== undefined) {
+      try {
+        checkTimes(cached.claims, config.rules, nowSec)
+      } catch (cause) {
+        tokenCache?.delete(token)
+        throw invalid((cause as ClaimError).reason, cause)
+      }
+      await runValidators(cached)
+      return cached
+    }
+    let parsed
+    try {
+      parsed = parseCompactJws(token, config.maxTokenLength, config.algorithms)
+    } catch (cause) {
+      throw invalid((cause as JwsParseError).reason, cause)
+    }
+    const claims = parseJsonObject(parsed.payload) as TokenClaims | undefined
+    if (claims === undefined) throw invalid('malformed')
+    // The unverified issuer only picks the key set; an unknown issuer never causes a fetch.
+    const cache = typeof claims.iss === 'string' ? caches.get(claims.iss) : undefined
+    if (cache === undefined || !Object.hasOwn(claims, 'iss')) throw invalid('bad_issuer')
+    let resolved
+    try {
+      resolved = await cache.getKey(parsed.header.kid, parsed.header.alg)
+    } catch (cause) {
+      if (cause instanceof KeyLookupError) throw lookupFailure(cause)
+      throw cause
+    }
+    const signed = backend.verify(
+      parsed.header.alg,
+      resolved.key,
+      parsed.signingInput,
+      parsed.signature,
+    )
+    if (!(signed instanceof Promise ? await signed : signed)) throw invalid('bad_signature')
+    let scopes: string[]
+    try {
+      checkTimes(claims, config.rules, Date.now() / 1000)
+      checkClaims(claims, parsed.header, config.rules)
+      scopes = readScopes(claims)
+    } catch (cause) {
+      if (cause instanceof ClaimError) throw invalid(cause.reason, cause)
+      if (cause instanceof ScopeClaimError) throw invalid('bad_scope_claim', cause)
+      throw cause
+    }
+    const auth = buildAuthInfo(token, parsed.header, claims, scopes)
+    await runValidators(auth)
+    tokenCache?.set(token, auth, cache, resolved.entry)
+    return auth
+  }
+
+  const compiled = new WeakMap<
+    ScopeRequirement,
+    (method: string | undefined) => CompiledScopes | undefined
+  >()
+
+  function checkScopes(
+    auth: AuthInfo | undefined,
+    requirement: ScopeRequirement,
+    method?: string,
+  ): void {
+    let compile = compiled.get(requirement)
+    if (compile === undefined) {
+      compile = compileRequirement(requirement, config.resourceServer)
+      compiled.set(requirement, compile)
+    }
+    if (auth === undefined) throw new OAuthError('missing_token', 'missing_token', { challenge })
+    const scopes = compile(method)
+    if (scopes === undefined) {
+      throw new OAuthError('insufficient_scope', 'insufficient_scope', { challenge })
+    }
+    if (!scopesSatisfy(auth.scopes, scopes)) {
+      throw new OAuthError('insufficient_scope', 'insufficient_scope', {
+        challenge,
+        scopes: scopes.required,
+      })
+    }
+  }
+
+  const verifier: Verifier = {
+    verify,
+    async authenticate(request: AuthRequest, opts?: AuthenticateOptions): Promise<AuthInfo> {
+      const found = extractBearer(request, config.transports)
+      if ('token' in found) return verify(found.token)
+      if ('missing' in found) {
+        if (opts?.optional === true) return undefined as unknown as AuthInfo
+        throw new OAuthError('missing_token', 'missing_token', { challenge })
+      }
+      throw new OAuthError('invalid_request', found.invalid, { challenge })
+    },
+    requireScopes: (auth, scopes) => checkScopes(auth, { all: scopes }),
+    requireAnyScope: (auth, scopes) => checkScopes(auth, { any: scopes }),
+    checkScopes,
+    hasScopes(auth, scopes, mode = 'all') {
+      if (auth === undefined) return false
+      const requirement = compileRequirement(
+        mode === 'all' ? { all: scopes } : { any: scopes },
+        config.resourceServer,
+      )
+      return scopesSatisfy(auth.scopes, requirement(undefined) as CompiledScopes)
+    },
+    async warmup() {
+      try {
+        await Promise.all([...new Set(caches.values())].map((cache) => cache.warmup()))
+      } catch (cause) {
+        if (cause instanceof KeyLookupError) throw lookupFailure(cause)
+        throw cause
+      }
+    },
+    resourceMetadata: metadata,
+    challenge,
+    backend: backend.name,
+    stats() {
+      const generations: Record<string, number> = {}
+      let jwksFetches = 0
+      for (const [issuer, cache] of caches) generations[issuer] = cache.generation
+      for (const cache of new Set(caches.values())) jwksFetches += cache.fetches
+      return { jwksFetches, generations, tokenCacheSize: tokenCache?.size ?? 0 }
+    },
+  }
+  return verifier
+}
