@@ -24,7 +24,11 @@ export interface TokenClaims {
   [claim: string]: unknown
 }
 
-/** A verified token, as adapters put it on the request (`req.auth`, `ctx.state.auth`, ...). */
+/**
+ * A verified token, as adapters put it on the request (`req.auth`, `ctx.state.auth`, ...). It is
+ * deeply frozen: the token cache hands the same object to every request with the same token, so no
+ * handler can change what another one sees.
+ */
 export interface AuthInfo {
   /** The raw token (not enumerable, so logging `auth` does not print it). */
   readonly token: string
@@ -57,7 +61,25 @@ function stringClaim(claims: Record<string, unknown>, name: string): string | un
   return typeof value === 'string' ? value : undefined
 }
 
-/** Builds the {@link AuthInfo} of a verified token. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const member of Object.values(value)) deepFreeze(member)
+  }
+  return value
+}
+
+/**
+ * Builds the (deeply frozen) {@link AuthInfo} of a verified token. `token` is not enumerable, so
+ * `JSON.stringify(auth)`, spreading and most loggers leave it out.
+ *
+ * @throws Never.
+ * @example
+ * ```ts
+ * const auth = buildAuthInfo(token, header, claims, readScopes(claims))
+ * Object.keys(auth).includes('token') // false
+ * ```
+ */
 export function buildAuthInfo(
   token: string,
   header: JwsHeader,
@@ -80,5 +102,5 @@ export function buildAuthInfo(
     expiresAt: claims.exp,
   }
   Object.defineProperty(auth, 'token', { value: token, enumerable: false })
-  return auth as unknown as AuthInfo
+  return deepFreeze(auth) as unknown as AuthInfo
 }

@@ -33,18 +33,17 @@ export type BearerResult =
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 const BEARER = /^bearer(?: +(.*))?$/i
 
-function headerValues(headers: RequestHeaders, name: string): readonly string[] {
-  let value = headers[name]
-  if (value === undefined) {
-    for (const key of Object.keys(headers)) {
-      if (key.toLowerCase() === name) {
-        value = headers[key]
-        break
-      }
-    }
+/** Every value of a header, whatever the case of its name(s) in `headers`. */
+function headerValues(headers: RequestHeaders | undefined, name: string): readonly string[] {
+  if (headers === undefined || headers === null) return []
+  const values: string[] = []
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() !== name) continue
+    const value = headers[key]
+    if (typeof value === 'string') values.push(value)
+    else if (Array.isArray(value)) values.push(...(value as string[]))
   }
-  if (value === undefined) return []
-  return typeof value === 'string' ? [value] : value
+  return values
 }
 
 function queryToken(request: AuthRequest): readonly string[] {
@@ -76,8 +75,11 @@ function bodyToken(request: AuthRequest): readonly string[] {
 }
 
 /**
- * Extracts the bearer token of a request.
+ * Extracts the bearer token of a request. Only the enabled transports are read: with the query
+ * transport off, an `access_token` query parameter is not looked at (the request then counts as
+ * carrying no credentials). A header with another scheme (`Basic ...`) is no bearer credential.
  *
+ * @throws Never: malformed requests are reported as `{ invalid }`.
  * @example
  * ```ts
  * extractBearer({ headers: { authorization: 'Bearer abc' } }, new Set(['header'])) // { token: 'abc' }

@@ -24,19 +24,33 @@ export interface CognitoOptions extends Omit<
 
 const POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d+)_[A-Za-z0-9]+$/
 
-/** The issuer URL of a Cognito user pool. */
+/**
+ * The issuer URL of a Cognito user pool: `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`,
+ * the region being the pool id's prefix.
+ *
+ * @throws {@link ConfigurationError} when `userPoolId` is not of the form `<region>_<id>`.
+ * @example
+ * ```ts
+ * cognitoIssuer('us-east-1_AbC123xyz')
+ * // 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz'
+ * ```
+ */
 export function cognitoIssuer(userPoolId: string): string {
-  const match = POOL_ID.exec(userPoolId)
+  const match = typeof userPoolId === 'string' ? POOL_ID.exec(userPoolId) : null
   if (match === null) {
     throw new ConfigurationError(
-      `"${userPoolId}" is not a Cognito user pool id (expected <region>_<id>, e.g. us-east-1_AbC123xyz)`,
+      `"userPoolId" ${JSON.stringify(String(userPoolId))} is not a Cognito user pool id (expected <region>_<id>, e.g. us-east-1_AbC123xyz)`,
     )
   }
   return `https://cognito-idp.${match[1]}.amazonaws.com/${userPoolId}`
 }
 
 /**
- * Verifier options for a Cognito user pool.
+ * Verifier options for a Cognito user pool: the pool's issuer, its key set at
+ * `<issuer>/.well-known/jwks.json`, `RS256` only (unless `algorithms` is given), `token_use`
+ * checked (`'access'` by default), the app client checked (`client_id` of access tokens, `aud` of
+ * ID tokens), and no `aud` check for access tokens (Cognito access tokens carry none). Every other
+ * {@link VerifierOptions} field passes through.
  *
  * @throws {@link ConfigurationError} for a malformed pool id or a missing `clientId`.
  * @example
@@ -54,8 +68,8 @@ export function cognito(options: CognitoOptions): VerifierOptions {
     )
   }
   return {
-    algorithms: ['RS256'],
     ...rest,
+    algorithms: rest.algorithms ?? ['RS256'],
     issuer: cognitoIssuer(userPoolId),
     clientId,
     // Cognito access tokens carry no aud; ID tokens carry the client id there (checked as clientId).

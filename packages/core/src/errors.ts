@@ -101,8 +101,10 @@ export interface OAuthErrorOptions {
 
 /**
  * The error every scopeguard failure rejects with. Its `status`/`statusCode` and `headers` are
- * ready to send: Express's, Koa's and Fastify's default error handlers read them as they are.
+ * ready to send: Express's, Koa's and Fastify's default error handlers read them as they are. The
+ * message is the fixed `error_description` of its `reason`: never a token, claim value or key.
  *
+ * @throws Never (the constructor).
  * @example
  * ```ts
  * try { await verifier.verify(token) } catch (e) {
@@ -138,7 +140,9 @@ export class OAuthError extends Error {
     this.statusCode = this.status
     this.expose = this.status < 500
     if (code === 'temporarily_unavailable') {
-      this.headers = { 'Retry-After': String(Math.max(1, Math.ceil(options.retryAfter ?? 10))) }
+      const wait = options.retryAfter
+      const seconds = typeof wait === 'number' && Number.isFinite(wait) ? Math.ceil(wait) : 10
+      this.headers = { 'Retry-After': String(Math.max(1, seconds)) }
     } else {
       this.headers = {
         'WWW-Authenticate': challengeHeader(
@@ -155,13 +159,31 @@ export class OAuthError extends Error {
     }
   }
 
-  /** The `error_description` sentence of a reason. */
+  /**
+   * The `error_description` sentence of a reason.
+   *
+   * @example
+   * ```ts
+   * OAuthError.describe('expired') // 'The access token expired'
+   * ```
+   */
   static describe(reason: OAuthErrorReason): string {
     return DESCRIPTIONS[reason]
   }
 }
 
-/** True when `value` is an {@link OAuthError}. */
+/**
+ * True when `value` is an {@link OAuthError}.
+ *
+ * @throws Never.
+ * @example
+ * ```ts
+ * app.use((err, req, res, next) => {
+ *   if (isOAuthError(err)) return res.status(err.status).set(err.headers).end()
+ *   next(err)
+ * })
+ * ```
+ */
 export function isOAuthError(value: unknown): value is OAuthError {
   return value instanceof OAuthError
 }

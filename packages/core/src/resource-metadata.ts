@@ -8,12 +8,17 @@ import type { TokenTransport } from './bearer.js'
 import type { ResourceMetadataOptions } from './options.js'
 import { prefixScope } from './scopes.js'
 
-/** The served document. */
+/** The served document (RFC 9728 section 2). */
 export interface ProtectedResourceMetadata {
+  /** The resource identifier, as configured. */
   resource: string
+  /** The issuers that grant tokens for this resource (default: the configured issuers). */
   authorization_servers: string[]
+  /** The scopes the API knows, as they appear in tokens (prefixed with `resourceServer`). */
   scopes_supported?: string[]
+  /** The enabled transports: `header`, `query`, `body`. */
   bearer_methods_supported: string[]
+  /** Members from `resourceMetadata.extra`. */
   [member: string]: unknown
 }
 
@@ -23,10 +28,22 @@ export interface ResourceMetadata {
   url: string
   /** The request path adapters answer: `/.well-known/oauth-protected-resource<resource path>`. */
   path: string
+  /** The JSON document to answer with. */
   document: ProtectedResourceMetadata
 }
 
-/** Builds the RFC 9728 document from the options. */
+/**
+ * Builds the RFC 9728 document from the options. Without an explicit `url`, the well-known path
+ * is inserted between the resource's origin and its path (RFC 9728 section 3.1).
+ *
+ * @throws TypeError when `options.resource` or `options.url` is not an absolute URL (options are
+ * validated before, so a verifier never sees this).
+ * @example
+ * ```ts
+ * buildResourceMetadata({ resource: 'https://api.example/v1' }, ['https://issuer.example'], undefined, new Set(['header'])).url
+ * // 'https://api.example/.well-known/oauth-protected-resource/v1'
+ * ```
+ */
 export function buildResourceMetadata(
   options: ResourceMetadataOptions,
   issuers: readonly string[],

@@ -7,22 +7,24 @@
  * @module
  */
 
-/** A scope claim that is neither a string nor an array of strings. */
+import { ConfigurationError } from './options.js'
+
+/** A scope claim that is neither a string nor (for `scp`) an array of strings. */
 export class ScopeClaimError extends Error {
   override readonly name = 'ScopeClaimError'
 }
 
-function splitScopes(value: string, into: Set<string>): void {
-  for (const scope of value.split(' ')) if (scope !== '') into.add(scope)
-}
-
 /**
- * Reads the granted scopes of a claim set from `scope` and `scp`.
+ * Reads the granted scopes of a claim set: `scope` is a string of scopes separated by single
+ * spaces (RFC 6749 section 3.3; a tab is not a separator), `scp` a string of the same form or an
+ * array whose every element is one whole scope. Both claims count; duplicates are dropped.
  *
- * @throws {@link ScopeClaimError} when either claim has another type.
+ * @throws {@link ScopeClaimError} when `scope` is not a string, or `scp` neither a string nor an
+ * array of strings.
  * @example
  * ```ts
  * readScopes({ scope: 'photos.read photos.write' }) // ['photos.read', 'photos.write']
+ * readScopes({ scp: ['photos.read'] }) // ['photos.read']
  * ```
  */
 export function readScopes(claims: Record<string, unknown>): string[] {
@@ -30,9 +32,14 @@ export function readScopes(claims: Record<string, unknown>): string[] {
   for (const name of ['scope', 'scp'] as const) {
     if (!Object.hasOwn(claims, name)) continue
     const value = claims[name]
-    if (typeof value === 'string') splitScopes(value, scopes)
-    else if (name === 'scp' && Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-      for (const scope of value) splitScopes(scope, scopes)
+    if (typeof value === 'string') {
+      for (const scope of value.split(' ')) if (scope !== '') scopes.add(scope)
+    } else if (
+      name === 'scp' &&
+      Array.isArray(value) &&
+      value.every((v) => typeof v === 'string')
+    ) {
+      for (const scope of value as string[]) if (scope !== '') scopes.add(scope)
     } else throw new ScopeClaimError(`the ${name} claim has an invalid type`)
   }
   return [...scopes]
@@ -41,9 +48,10 @@ export function readScopes(claims: Record<string, unknown>): string[] {
 /** How a list of scopes is matched. */
 export type ScopeMode = 'all' | 'any'
 
-/** The HTTP methods that need the read scope and the write scope in a {@link MethodScopeMap}. */
-export const READ_METHODS: readonly string[] = ['GET', 'HEAD', 'OPTIONS']
-export const WRITE_METHODS: readonly string[] = ['POST', 'PUT', 'PATCH', 'DELETE']
+/** The HTTP methods the `read` entry of a {@link MethodScopeMap} covers: GET, HEAD, OPTIONS. */
+export const READ_METHODS: readonly string[] = Object.freeze(['GET', 'HEAD', 'OPTIONS'])
+/** The HTTP methods the `write` entry of a {@link MethodScopeMap} covers: POST, PUT, PATCH, DELETE. */
+export const WRITE_METHODS: readonly string[] = Object.freeze(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /**
  * Scopes per HTTP method for resource-style routes: `read` covers GET, HEAD and OPTIONS, `write`
@@ -56,7 +64,11 @@ export interface MethodScopeMap {
   [method: string]: string | readonly string[] | undefined
 }
 
-/** A route's scope requirement. */
+/**
+ * A route's scope requirement: every scope (`all`), at least one (`any`), or per HTTP method
+ * (`byMethod`, all-of unless `mode: 'any'`). Scopes are written in route form: without the
+ * `resourceServer` prefix, which the verifier adds.
+ */
 export type ScopeRequirement =
   | { all: readonly string[] }
   | { any: readonly string[] }
@@ -69,19 +81,50 @@ export interface CompiledScopes {
   required: readonly string[]
 }
 
-/** Applies the resource-server prefix to a route scope (a scope that already has it is kept). */
+/**
+ * Applies the resource-server prefix to a route scope (a scope that already has it is kept).
+ *
+ * @throws Never.
+ * @example
+ * ```ts
+ * prefixScope('photos.read', 'https://photos.example.com') // 'https://photos.example.com/photos.read'
+ * prefixScope('photos.read', undefined) // 'photos.read'
+ * ```
+ */
 export function prefixScope(scope: string, resourceServer: string | undefined): string {
   if (resourceServer === undefined || scope.startsWith(`${resourceServer}/`)) return scope
   return `${resourceServer}/${scope}`
 }
 
-function list(value: string | readonly string[] | undefined): readonly string[] | undefined {
-  return value === undefined ? undefined : typeof value === 'string' ? [value] : value
+function bad(message: string): never {
+  throw new ConfigurationError(`scope requirement: ${message}`)
+}
+
+function list(value: unknown, where: string): readonly string[] | undefined {
+  if (value === undefined) return undefined
+  const scopes = typeof value === 'string' ? [value] : value
+  if (!Array.isArray(scopes)) bad(`${where} must be a scope or an array of scopes`)
+  for (const scope of scopes) {
+    if (typeof scope !== 'string' || scope === '' || /\s/.test(scope)) {
+      bad(`${where} must hold non-empty scopes without whitespace`)
+    }
+  }
+  return scopes as string[]
 }
 
 /**
- * Compiles a requirement into per-method checks. The result maps each method (or `*`) to the
- * scopes the token must hold.
+ * Compiles a requirement for one resource-server prefix. The result gives, for a request method,
+ * the scopes the token must hold (`undefined`: a method a `byMethod` map does not cover).
+ *
+ * @throws {@link ConfigurationError} for a malformed requirement (not `all`/`any`/`byMethod`, a
+ * scope that is empty or holds whitespace, an empty `any` list); the returned function throws a
+ * `TypeError` when a `byMethod` requirement is checked without a method.
+ * @example
+ * ```ts
+ * const check = compileRequirement({ byMethod: { read: 'photos.read' } }, undefined)
+ * check('GET') // { mode: 'all', required: ['photos.read'] }
+ * check('POST') // undefined
+ * ```
  */
 export function compileRequirement(
   requirement: ScopeRequirement,
@@ -91,19 +134,28 @@ export function compileRequirement(
     mode,
     required: scopes.map((scope) => prefixScope(scope, resourceServer)),
   })
+  if (typeof requirement !== 'object' || requirement === null) {
+    bad('expected { all: [...] }, { any: [...] } or { byMethod: {...} }')
+  }
   if ('all' in requirement) {
-    const compiled = compile('all', requirement.all)
+    const compiled = compile('all', list(requirement.all, '"all"') ?? bad('"all" is missing'))
     return () => compiled
   }
   if ('any' in requirement) {
-    const compiled = compile('any', requirement.any)
+    const scopes = list(requirement.any, '"any"') ?? []
+    if (scopes.length === 0) bad('"any" needs at least one scope')
+    const compiled = compile('any', scopes)
     return () => compiled
   }
+  if (!('byMethod' in requirement) || typeof requirement.byMethod !== 'object') {
+    bad('expected { all: [...] }, { any: [...] } or { byMethod: {...} }')
+  }
   const mode = requirement.mode ?? 'all'
+  if (mode !== 'all' && mode !== 'any') bad('"mode" must be "all" or "any"')
   const byMethod = new Map<string, CompiledScopes>()
   const { read, write, ...methods } = requirement.byMethod
-  const readScopes = list(read)
-  const writeScopes = list(write)
+  const readScopes = list(read, '"byMethod.read"')
+  const writeScopes = list(write, '"byMethod.write"')
   if (readScopes !== undefined) {
     for (const method of READ_METHODS) byMethod.set(method, compile(mode, readScopes))
   }
@@ -111,13 +163,27 @@ export function compileRequirement(
     for (const method of WRITE_METHODS) byMethod.set(method, compile(mode, writeScopes))
   }
   for (const [method, scopes] of Object.entries(methods)) {
-    const listed = list(scopes)
+    const listed = list(scopes, `"byMethod.${method}"`)
     if (listed !== undefined) byMethod.set(method.toUpperCase(), compile(mode, listed))
   }
-  return (method) => byMethod.get((method ?? 'GET').toUpperCase())
+  return (method) => {
+    if (typeof method !== 'string') {
+      throw new TypeError('a byMethod scope requirement needs the request method')
+    }
+    return byMethod.get(method.toUpperCase())
+  }
 }
 
-/** True when `granted` satisfies `compiled`. */
+/**
+ * True when `granted` satisfies `compiled`: exact, case-sensitive comparison of whole scopes.
+ * An empty all-of list is always satisfied.
+ *
+ * @throws Never.
+ * @example
+ * ```ts
+ * scopesSatisfy(['a', 'b'], { mode: 'any', required: ['b', 'c'] }) // true
+ * ```
+ */
 export function scopesSatisfy(granted: readonly string[], compiled: CompiledScopes): boolean {
   if (compiled.required.length === 0) return true
   return compiled.mode === 'all'

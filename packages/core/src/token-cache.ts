@@ -2,8 +2,10 @@
  * The verified-token cache: a client reuses its token for the token's lifetime, so a verified
  * token is remembered, keyed by the whole token string (no other token can hit its entry). Bounded
  * in entries (least recently used dropped first; tokens are at most `maxTokenLength` characters, so
- * memory is bounded too). An entry is served only while the token's times still hold and while its
- * signing key is still in the issuer's key set.
+ * memory is bounded too). An entry is served only while the token's times still hold (checked by
+ * the verifier on every hit) and while its signing key is still in the issuer's key set: a hit on a
+ * key set that is due for refresh starts that refresh in the background, so a key the issuer
+ * withdraws stops serving cached tokens once the new key set arrives (its generation changes).
  *
  * @module
  */
@@ -17,7 +19,16 @@ interface Entry {
   generation: number
 }
 
-/** An LRU of verified tokens. */
+/**
+ * An LRU of verified tokens, keyed by the whole token string.
+ *
+ * @example
+ * ```ts
+ * const cache = new TokenCache(1000)
+ * cache.set(token, auth, jwksCache, resolved.entry)
+ * cache.get(token) // auth, while its key is still in the key set
+ * ```
+ */
 export class TokenCache {
   private readonly entries = new Map<string, Entry>()
 
@@ -39,6 +50,8 @@ export class TokenCache {
       }
       entry.generation = entry.cache.generation
     }
+    // Keep the key set current even when every request hits this cache; never fails a request.
+    entry.cache.warmup().catch(() => undefined)
     // Refresh its place in the LRU order.
     this.entries.delete(token)
     this.entries.set(token, entry)

@@ -13,7 +13,8 @@ import { discoverJwksUri, isCognitoIssuer } from './discovery.js'
 import { OAuthError, type OAuthErrorReason } from './errors.js'
 import { JwksCache, KeyLookupError } from './jwks-cache.js'
 import { parseCompactJws, type JwsParseError } from './jws-parser.js'
-import { ConfigurationError, normalizeOptions, type VerifierOptions } from './options.js'
+import { normalizeOptions } from './normalize-options.js'
+import { ConfigurationError, type VerifierOptions } from './options.js'
 import { buildResourceMetadata, type ResourceMetadata } from './resource-metadata.js'
 import {
   compileRequirement,
