@@ -175,7 +175,10 @@ function checkResourceMetadata(value: unknown): ResourceMetadataOptions | undefi
     }
   }
   for (const name of ['authorizationServers', 'scopesSupported'] as const) {
-    if (metadata[name] !== undefined) stringList(`resourceMetadata.${name}`, metadata[name])
+    const list = metadata[name]
+    if (list !== undefined && (!Array.isArray(list) || list.some((s) => typeof s !== 'string'))) {
+      fail(`"resourceMetadata.${name}" must be an array of strings`)
+    }
   }
   if (metadata.extra !== undefined && !isObject(metadata.extra)) {
     fail('"resourceMetadata.extra" must be an object of extra document members')

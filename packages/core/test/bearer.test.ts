@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createVerifier, OAuthError, type AuthRequest, type VerifierOptions } from '../src/index.js'
+import { extractBearer } from '../src/bearer.js'
+import { endpoint, jwksServer, makeKey, mint, nowSec, type TestKey } from './token-fixtures.js'
+
+const ISS = 'https://issuer.example'
+const jwks = endpoint(`${ISS}/keys`, [])
+const server = jwksServer([jwks])
+let key: TestKey
+let token: string
+
+beforeAll(async () => {
+  key = await makeKey('EdDSA', 'd1')
+  jwks.keys = [key.jwk]
+  server.listen({ onUnhandledRequest: 'error' })
+  token = await mint(key, { iss: ISS, sub: 'u1', exp: nowSec() + 3600 })
+})
+afterAll(() => server.close())
+
+const make = (options: Partial<VerifierOptions> = {}) =>
+  createVerifier({ issuer: ISS, jwksUri: jwks.url, audience: null, ...options } as VerifierOptions)
+
+const header = new Set(['header'] as const)
+const all = new Set(['header', 'query', 'body'] as const)
+const form = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }
+
+/** Status and WWW-Authenticate of an authenticate() failure, or 'ok <sub>'. */
+async function answer(
+  request: AuthRequest,
+  options: Partial<VerifierOptions> = {},
+): Promise<string> {
+  try {
+    const auth = await make(options).authenticate(request)
+    return `ok ${auth.subject}`
+  } catch (error) {
+    if (!(error instanceof OAuthError)) throw error
+    return `${error.status} ${error.headers['WWW-Authenticate']}`
+  }
+}
+
+const BARE = '401 Bearer'
+const BAD_REQUEST =
+  '400 Bearer error="invalid_request", error_description="The request is malformed"'
+const TWO_TOKENS =
+  '400 Bearer error="invalid_request", error_description="The request carries more than one access token"'
+
+describe('the Authorization header', () => {
+  it('accepts the Bearer scheme in any case', async () => {
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+      expect(await answer({ headers: { authorization: `${scheme} ${token}` } })).toBe('ok u1')
+    }
+  })
+
+  it('finds the header whatever the case of its name', async () => {
+    expect(await answer({ headers: { Authorization: `Bearer ${token}` } })).toBe('ok u1')
+  })
+
+  it('answers 400 invalid_request for Bearer with no token, or a token that is not b64token', async () => {
+    for (const value of [
+      'Bearer',
+      'Bearer ',
+      'Bearer    ',
+      'Bearer a b',
+      'Bearer a,b',
+      'Bearer "x"',
+    ]) {
+      expect(await answer({ headers: { authorization: value } })).toBe(BAD_REQUEST)
+    }
+  })
+
+  it('treats another scheme, or no header, as no credentials: bare 401', async () => {
+    for (const value of ['Basic dXNlcjpwYXNz', 'Token abc', 'Bearerabc', `DPoP ${token}`]) {
+      expect(await answer({ headers: { authorization: value } })).toBe(BARE)
+    }
+    expect(await answer({ headers: {} })).toBe(BARE)
+    expect(await answer({ headers: { authorization: undefined } })).toBe(BARE)
+    expect(await answer({ headers: { authorization: [] } })).toBe(BARE)
+  })
+
+  it('answers 400 for two Authorization headers (headersDistinct array), even if one is not Bearer', async () => {
+    expect(
+      await answer({ headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`] } }),
+    ).toBe(TWO_TOKENS)
+    expect(await answer({ headers: { authorization: [`Bearer ${token}`, 'Basic eA'] } })).toBe(
+      TWO_TOKENS,
+    )
+    expect(
+      await answer({
+        headers: { authorization: `Bearer ${token}`, Authorization: `Bearer ${token}` },
+      }),
+    ).toBe(TWO_TOKENS)
+    expect(await answer({ headers: { authorization: [`Bearer ${token}`] } })).toBe('ok u1')
+  })
+
+  it('lets a token through optional authentication only when there are no credentials', async () => {
+    const verifier = make()
+    await expect(
+      verifier.authenticate({ headers: {} }, { optional: true }),
+    ).resolves.toBeUndefined()
+    await expect(
+      verifier.authenticate({ headers: { authorization: 'Bearer' } }, { optional: true }),
+    ).rejects.toMatchObject({ status: 400 })
+    await expect(
+      verifier.authenticate(
+        { headers: { authorization: 'Bearer abc.def.ghi' } },
+        { optional: true },
+      ),
+    ).rejects.toMatchObject({ status: 401, code: 'invalid_token' })
+  })
+})
+
+describe('query and body transports', () => {
+  it('are off by default: a lone query token is no credentials (bare 401), never read', async () => {
+    expect(await answer({ url: `/photos?access_token=${token}`, headers: {} })).toBe(BARE)
+    expect(await answer({ query: { access_token: token }, headers: {} })).toBe(BARE)
+    expect(await answer({ method: 'POST', headers: form, body: { access_token: token } })).toBe(
+      BARE,
+    )
+    // With the transport off, a query token beside a header token is ignored, not a duplicate.
+    expect(
+      await answer({
+        url: `/p?access_token=${token}`,
+        headers: { authorization: `Bearer ${token}` },
+      }),
+    ).toBe('ok u1')
+  })
+
+  it('reads access_token from the URL, a query object or URLSearchParams when enabled', async () => {
+    const options = { transports: ['header', 'query'] as const }
+    expect(
+      await answer({ url: `/photos?x=1&access_token=${token}`, headers: {} }, options as never),
+    ).toBe('ok u1')
+    expect(await answer({ query: { access_token: token }, headers: {} }, options as never)).toBe(
+      'ok u1',
+    )
+    expect(
+      await answer(
+        { query: new URLSearchParams({ access_token: token }), headers: {} },
+        options as never,
+      ),
+    ).toBe('ok u1')
+    expect(await answer({ url: '/photos', headers: {} }, options as never)).toBe(BARE)
+    expect(await answer({ query: {}, headers: {} }, options as never)).toBe(BARE)
+  })
+
+  it('answers 400 for a token sent in two places, or twice in the query', async () => {
+    const options = { transports: ['header', 'query', 'body'] } as never
+    const bearer = { authorization: `Bearer ${token}` }
+    expect(await answer({ url: `/p?access_token=${token}`, headers: bearer }, options)).toBe(
+      TWO_TOKENS,
+    )
+    expect(
+      await answer({ url: `/p?access_token=${token}&access_token=${token}`, headers: {} }, options),
+    ).toBe(TWO_TOKENS)
+    expect(await answer({ query: { access_token: [token, token] }, headers: {} }, options)).toBe(
+      TWO_TOKENS,
+    )
+    expect(
+      await answer(
+        { method: 'POST', headers: { ...form, ...bearer }, body: { access_token: token } },
+        options,
+      ),
+    ).toBe(TWO_TOKENS)
+    expect(
+      await answer(
+        {
+          method: 'POST',
+          url: `/p?access_token=${token}`,
+          headers: form,
+          body: { access_token: token },
+        },
+        options,
+      ),
+    ).toBe(TWO_TOKENS)
+  })
+
+  it('reads the body only for form-encoded requests with a method other than GET/HEAD', async () => {
+    const options = { transports: ['body'] } as never
+    const body = { access_token: token }
+    expect(await answer({ method: 'POST', headers: form, body }, options)).toBe('ok u1')
+    expect(
+      await answer(
+        { method: 'put', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body },
+        options,
+      ),
+    ).toBe('ok u1')
+    expect(await answer({ method: 'GET', headers: form, body }, options)).toBe(BARE)
+    expect(await answer({ method: 'HEAD', headers: form, body }, options)).toBe(BARE)
+    expect(await answer({ headers: form, body }, options)).toBe(BARE)
+    expect(
+      await answer(
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body },
+        options,
+      ),
+    ).toBe(BARE)
+    expect(await answer({ method: 'POST', headers: {}, body }, options)).toBe(BARE)
+    expect(await answer({ method: 'POST', headers: form, body: 'access_token=x' }, options)).toBe(
+      BARE,
+    )
+    expect(await answer({ method: 'POST', headers: form, body: {} }, options)).toBe(BARE)
+  })
+
+  it('answers 400 for an empty or non-string transported token', async () => {
+    const options = { transports: ['query', 'body'] } as never
+    expect(await answer({ url: '/p?access_token=', headers: {} }, options)).toBe(BAD_REQUEST)
+    expect(await answer({ query: { access_token: { nested: 1 } }, headers: {} }, options)).toBe(
+      BAD_REQUEST,
+    )
+    expect(
+      await answer({ method: 'POST', headers: form, body: { access_token: 5 } }, options),
+    ).toBe(BAD_REQUEST)
+    expect(
+      await answer({ method: 'POST', headers: form, body: { access_token: ['a', 'b'] } }, options),
+    ).toBe(TWO_TOKENS)
+  })
+
+  it('does not read the header when only other transports are enabled', () => {
+    expect(
+      extractBearer({ headers: { authorization: `Bearer ${token}` } }, new Set(['query'])),
+    ).toEqual({
+      missing: true,
+    })
+    expect(extractBearer({ headers: { authorization: 'Bearer abc' } }, header)).toEqual({
+      token: 'abc',
+    })
+    expect(extractBearer({ headers: undefined as never }, all)).toEqual({ missing: true })
+  })
+})

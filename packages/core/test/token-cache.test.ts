@@ -1,0 +1,157 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createVerifier, type VerifierOptions } from '../src/index.js'
+import {
+  endpoint,
+  jwksServer,
+  makeKey,
+  mint,
+  nowSec,
+  outcome,
+  type TestKey,
+} from './token-fixtures.js'
+
+const ISS = 'https://issuer.example'
+const jwks = endpoint(`${ISS}/keys`, [])
+const server = jwksServer([jwks])
+let k1: TestKey
+let k2: TestKey
+
+beforeAll(async () => {
+  k1 = await makeKey('ES256', 'k1')
+  k2 = await makeKey('RS256', 'k2')
+  server.listen({ onUnhandledRequest: 'error' })
+})
+afterAll(() => server.close())
+beforeEach(() => {
+  jwks.keys = [k1.jwk]
+  jwks.hits = 0
+  vi.useFakeTimers({ toFake: ['Date'] })
+  vi.setSystemTime(new Date('2030-01-01T00:00:00Z'))
+})
+afterEach(() => vi.useRealTimers())
+
+const make = (options: Partial<VerifierOptions> = {}) =>
+  createVerifier({ issuer: ISS, jwksUri: jwks.url, audience: null, ...options } as VerifierOptions)
+const claims = (extra: Record<string, unknown> = {}) => ({
+  iss: ISS,
+  exp: nowSec() + 3600,
+  ...extra,
+})
+
+describe('the verified-token cache', () => {
+  it('returns the same AuthInfo for the same token', async () => {
+    const verifier = make()
+    const token = await mint(k1, claims())
+    const first = await verifier.verify(token)
+    expect(await verifier.verify(token)).toBe(first)
+    expect(verifier.stats().tokenCacheSize).toBe(1)
+  })
+
+  it('is keyed by the whole token: a changed signature is verified, and fails', async () => {
+    const verifier = make()
+    const token = await mint(k1, claims())
+    await verifier.verify(token)
+    const [h, p, s] = token.split('.') as [string, string, string]
+    const flipped = `${h}.${p}.${s.startsWith('A') ? 'B' : 'A'}${s.slice(1)}`
+    expect(await outcome(verifier.verify(flipped))).toBe('invalid_token/bad_signature')
+    // ES256 signatures are randomized: same claims, another valid token, another entry.
+    const again = await mint(k1, claims())
+    expect(again).not.toBe(token)
+    expect(await verifier.verify(again)).not.toBe(await verifier.verify(token))
+    expect(verifier.stats().tokenCacheSize).toBe(2)
+  })
+
+  it('never serves a token past its exp', async () => {
+    const verifier = make({ clockTolerance: 0 })
+    const token = await mint(k1, claims({ exp: nowSec() + 30 }))
+    await verifier.verify(token)
+    vi.setSystemTime(Date.now() + 30_000)
+    expect(await outcome(verifier.verify(token))).toBe('invalid_token/expired')
+    expect(verifier.stats().tokenCacheSize).toBe(0)
+  })
+
+  it('is bounded: the least recently used token is dropped first', async () => {
+    const verifier = make({ tokenCache: { maxEntries: 2 } })
+    const [a, b, c] = await Promise.all([
+      mint(k1, claims({ n: 1 })),
+      mint(k1, claims({ n: 2 })),
+      mint(k1, claims({ n: 3 })),
+    ])
+    const authA = await verifier.verify(a)
+    const authB = await verifier.verify(b)
+    expect(await verifier.verify(a)).toBe(authA) // a is now the most recent
+    await verifier.verify(c) // evicts b
+    expect(verifier.stats().tokenCacheSize).toBe(2)
+    expect(await verifier.verify(a)).toBe(authA)
+    expect(await verifier.verify(b)).not.toBe(authB)
+  })
+
+  it('remembers nothing with maxEntries 0 or tokenCache: false', async () => {
+    const token = await mint(k1, claims())
+    for (const tokenCache of [false, { maxEntries: 0 }] as const) {
+      const verifier = make({ tokenCache })
+      const first = await verifier.verify(token)
+      expect(await verifier.verify(token)).not.toBe(first)
+      expect(await verifier.verify(token)).toEqual(first)
+      expect(verifier.stats().tokenCacheSize).toBe(0)
+    }
+  })
+
+  it('drops a token once its signing key leaves the key set (generation change)', async () => {
+    const verifier = make()
+    const old = await mint(k1, claims())
+    const oldAuth = await verifier.verify(old)
+    expect(verifier.stats().generations[ISS]).toBe(1)
+    // The issuer rotates: k1 is gone, k2 is new. A k2 token's unknown kid refetches the set.
+    jwks.keys = [k2.jwk]
+    await verifier.verify(await mint(k2, claims()))
+    expect(verifier.stats().generations[ISS]).toBe(2)
+    expect(await outcome(verifier.verify(old))).toBe('invalid_token/unknown_kid')
+    expect(oldAuth.token).toBe(old)
+  })
+
+  it('keeps serving a token whose key is still in a changed key set', async () => {
+    const verifier = make()
+    const token = await mint(k1, claims())
+    const auth = await verifier.verify(token)
+    jwks.keys = [k1.jwk, k2.jwk]
+    await verifier.verify(await mint(k2, claims()))
+    expect(verifier.stats().generations[ISS]).toBe(2)
+    expect(await verifier.verify(token)).toBe(auth)
+  })
+
+  it('refreshes a due key set on hits, so a withdrawn key is noticed with cached tokens only', async () => {
+    const verifier = make({ jwksCache: { maxAge: 60, minMaxAge: 0 } })
+    const token = await mint(k1, claims())
+    const auth = await verifier.verify(token)
+    expect(jwks.hits).toBe(1)
+    jwks.keys = [k2.jwk]
+    expect(await verifier.verify(token)).toBe(auth) // key set still fresh: no fetch
+    expect(jwks.hits).toBe(1)
+    vi.setSystemTime(Date.now() + 61_000)
+    expect(await verifier.verify(token)).toBe(auth) // served, and a refresh starts
+    await vi.waitFor(() => expect(verifier.stats().generations[ISS]).toBe(2))
+    expect(jwks.hits).toBe(2)
+    expect(await outcome(verifier.verify(token))).toBe('invalid_token/unknown_kid')
+  })
+
+  it('runs the validators again on every hit', async () => {
+    const denied = new Set<string>()
+    let calls = 0
+    const verifier = make({
+      validators: [
+        (auth) => {
+          calls++
+          return !denied.has(String(auth.claims.jti))
+        },
+      ],
+    })
+    const token = await mint(k1, claims({ jti: 'j-1' }))
+    await verifier.verify(token)
+    await verifier.verify(token)
+    expect(calls).toBe(2)
+    denied.add('j-1')
+    expect(await outcome(verifier.verify(token))).toBe('invalid_token/rejected')
+    expect(calls).toBe(3)
+  })
+})
