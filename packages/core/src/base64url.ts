@@ -23,7 +23,7 @@ export function isCanonicalBase64url(input: string): boolean {
     if (code >= 128 || VALUES[code] === -1) return false
   }
   if (rest === 0) return true
-  const last = VALUES[input.charCodeAt(length - 1)] ?? 0
+  const last = VALUES[input.charCodeAt(length - 1)] as number
   return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0
 }
 

@@ -56,7 +56,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function stringList(name: string, value: unknown): string[] {
-  const list = typeof value === 'string' ? [value] : Array.isArray(value) ? [...value] : []
+  const list =
+    typeof value === 'string' ? [value] : Array.isArray(value) ? [...(value as unknown[])] : []
   if (list.length === 0 || list.some((item) => typeof item !== 'string' || item === '')) {
     fail(`"${name}" must be a non-empty string or a non-empty array of non-empty strings`)
   }
@@ -264,7 +265,7 @@ export function normalizeOptions(options: VerifierOptions): NormalizedOptions {
       : {
           maxEntries: positiveInteger(
             'tokenCache.maxEntries',
-            (options.tokenCache as TokenCacheOptions | undefined)?.maxEntries,
+            options.tokenCache?.maxEntries,
             1000,
             true,
           ),

@@ -39,7 +39,7 @@ export function readScopes(claims: Record<string, unknown>): string[] {
       Array.isArray(value) &&
       value.every((v) => typeof v === 'string')
     ) {
-      for (const scope of value as string[]) if (scope !== '') scopes.add(scope)
+      for (const scope of value) if (scope !== '') scopes.add(scope)
     } else throw new ScopeClaimError(`the ${name} claim has an invalid type`)
   }
   return [...scopes]

@@ -67,8 +67,8 @@ export class TokenCache {
   set(token: string, auth: AuthInfo, cache: JwksCache, key: KeyEntry): void {
     if (this.maxEntries === 0) return
     if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next()
-      if (oldest.done !== true) this.entries.delete(oldest.value)
+      // Maps iterate in insertion order, and get() re-inserts: the first key is the least recent.
+      this.entries.delete(this.entries.keys().next().value as string)
     }
     this.entries.set(token, { auth, cache, key, generation: cache.generation })
   }

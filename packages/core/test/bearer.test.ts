@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => server.close())
 
 const make = (options: Partial<VerifierOptions> = {}) =>
-  createVerifier({ issuer: ISS, jwksUri: jwks.url, audience: null, ...options } as VerifierOptions)
+  createVerifier({ issuer: ISS, jwksUri: jwks.url, audience: null, ...options })
 
 const header = new Set(['header'] as const)
 const all = new Set(['header', 'query', 'body'] as const)

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createVerifier, OAuthError, type VerifierOptions } from '../src/index.js'
-import { checkTimes, type ClaimRules } from '../src/claims.js'
+import { checkClaims, checkTimes, type ClaimRules } from '../src/claims.js'
 import {
   endpoint,
   jwksServer,
@@ -31,7 +31,7 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers())
 
 const make = (options: Partial<VerifierOptions> = {}) =>
-  createVerifier({ issuer: ISS, jwksUri: jwks.url, audience: AUD, ...options } as VerifierOptions)
+  createVerifier({ issuer: ISS, jwksUri: jwks.url, audience: AUD, ...options })
 
 /** Claims of an acceptable token, adjusted by `changes` (undefined removes a claim). */
 function claims(changes: Record<string, unknown> = {}): Record<string, unknown> {
@@ -141,6 +141,20 @@ describe('issuer', () => {
     expect(await check({ iss: ISS.toUpperCase() })).toBe('invalid_token/bad_issuer')
     expect(await check({ iss: undefined })).toBe('invalid_token/bad_issuer')
     expect(await check({ iss: [ISS] })).toBe('invalid_token/bad_issuer')
+  })
+
+  it('is checked again after the signature (checkClaims unit)', () => {
+    const rules = {
+      issuers: new Set([ISS]),
+      audiences: null,
+      clientIds: null,
+      tokenUse: null,
+      types: null,
+      requiredClaims: [],
+    } as unknown as ClaimRules
+    expect(() => checkClaims({ iss: ISS }, {}, rules)).not.toThrow()
+    expect(() => checkClaims({ iss: 'https://other.example' }, {}, rules)).toThrow('bad_issuer')
+    expect(() => checkClaims({}, {}, rules)).toThrow('bad_issuer')
   })
 
   it('never fetches keys for a token from an unknown issuer', async () => {

@@ -135,7 +135,7 @@ describe('errors of a configured verifier', () => {
       realm: 'photos',
       resourceMetadata: { resource: 'https://api.example' },
       ...options,
-    } as VerifierOptions)
+    })
 
   it('carry realm and resource_metadata as CONTRACT.md shows, whole', async () => {
     const verifier = make()

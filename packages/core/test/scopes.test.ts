@@ -31,7 +31,7 @@ beforeAll(async () => {
 afterAll(() => server.close())
 
 const make = (options: Partial<VerifierOptions> = {}) =>
-  createVerifier({ issuer: ISS, jwksUri: jwks.url, audience: null, ...options } as VerifierOptions)
+  createVerifier({ issuer: ISS, jwksUri: jwks.url, audience: null, ...options })
 
 async function authWith(
   scopeClaims: Record<string, unknown>,
@@ -221,7 +221,7 @@ describe('per-method requirements', () => {
   it('lets an explicit method override read/write, and mode any pick one of several', async () => {
     const { verifier, auth } = await authWith({ scope: 'admin' })
     const requirement = {
-      byMethod: { read: 'photos.read', DELETE: ['photos.write', 'admin'] },
+      byMethod: { read: 'photos.read', DELETE: ['photos.write', 'admin'], PUT: undefined },
       mode: 'any' as const,
     }
     expect(outcomeOf(() => verifier.checkScopes(auth, requirement, 'DELETE'))).toBe('accepted')
@@ -256,6 +256,9 @@ describe('malformed requirements', () => {
       { all: ['photos read'] },
       { all: [1] },
       { any: [] },
+      { all: undefined },
+      { any: undefined },
+      { all: { a: 1 } },
       { byMethod: 'photos.read' },
       { byMethod: { read: [1] } },
       { byMethod: { read: 'a' }, mode: 'some' },

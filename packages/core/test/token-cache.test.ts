@@ -31,7 +31,7 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers())
 
 const make = (options: Partial<VerifierOptions> = {}) =>
-  createVerifier({ issuer: ISS, jwksUri: jwks.url, audience: null, ...options } as VerifierOptions)
+  createVerifier({ issuer: ISS, jwksUri: jwks.url, audience: null, ...options })
 const claims = (extra: Record<string, unknown> = {}) => ({
   iss: ISS,
   exp: nowSec() + 3600,
@@ -133,6 +133,25 @@ describe('the verified-token cache', () => {
     await vi.waitFor(() => expect(verifier.stats().generations[ISS]).toBe(2))
     expect(jwks.hits).toBe(2)
     expect(await outcome(verifier.verify(token))).toBe('invalid_token/unknown_kid')
+  })
+
+  it('keeps serving cached tokens when the due refresh fails (the key was valid when verified)', async () => {
+    const verifier = make({ jwksCache: { maxAge: 60, minMaxAge: 0, staleIfError: 0 } })
+    const token = await mint(k1, claims())
+    const auth = await verifier.verify(token)
+    jwks.failWith = 500
+    try {
+      vi.setSystemTime(Date.now() + 61_000)
+      expect(await verifier.verify(token)).toBe(auth)
+      await vi.waitFor(() => expect(jwks.hits).toBe(2))
+      expect(await verifier.verify(token)).toBe(auth)
+      // An uncached token needs the keys, which cannot be had: 503.
+      expect(await outcome(verifier.verify(await mint(k1, claims({ n: 2 }))))).toBe(
+        'temporarily_unavailable/jwks_unavailable',
+      )
+    } finally {
+      jwks.failWith = undefined
+    }
   })
 
   it('runs the validators again on every hit', async () => {
