@@ -8,19 +8,33 @@ import { audienceOf, clientIdOf } from './claims.js'
 
 /** The claims of a verified token. Unknown claims are kept as they are. */
 export interface TokenClaims {
+  /** Issuer (checked). */
   iss: string
+  /** Expiry, seconds since the epoch (checked). */
   exp: number
+  /** Subject: the user, or the app client for machine-to-machine tokens. */
   sub?: string
+  /** Audience (checked unless `audience: null`). */
   aud?: string | string[]
+  /** Issued at, seconds since the epoch (checked against the clock and `maxTokenAge`). */
   iat?: number
+  /** Not before, seconds since the epoch (checked). */
   nbf?: number
+  /** Token id. */
   jti?: string
+  /** Granted scopes, space-separated. */
   scope?: string
+  /** Granted scopes (Entra, Okta style). */
   scp?: string | string[]
+  /** The app client (Cognito access tokens, RFC 9068). */
   client_id?: string
+  /** Cognito token kind. */
   token_use?: 'access' | 'id'
+  /** Cognito user name (access tokens). */
   username?: string
+  /** Cognito groups. */
   'cognito:groups'?: string[]
+  /** Any other claim, as the issuer wrote it. */
   [claim: string]: unknown
 }
 

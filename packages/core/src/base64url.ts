@@ -13,6 +13,13 @@ for (let i = 0; i < ALPHABET.length; i++) VALUES[ALPHABET.charCodeAt(i)] = i
 /**
  * True when `input` is canonical base64url: alphabet only, a length that is not 1 modulo 4, and
  * zero unused bits in the final character.
+ *
+ * @throws Never.
+ * @example
+ * ```ts
+ * isCanonicalBase64url('aA') // true
+ * isCanonicalBase64url('aB') // false: same byte as 'aA', with stray bits
+ * ```
  */
 export function isCanonicalBase64url(input: string): boolean {
   const length = input.length
@@ -30,6 +37,7 @@ export function isCanonicalBase64url(input: string): boolean {
 /**
  * Decodes canonical base64url. Returns `undefined` for anything non-canonical.
  *
+ * @throws Never.
  * @example
  * ```ts
  * decodeBase64url('aGk') // Uint8Array [104, 105]
@@ -64,7 +72,15 @@ export function decodeBase64url(input: string): Uint8Array | undefined {
   return out
 }
 
-/** Encodes bytes as base64url without padding. */
+/**
+ * Encodes bytes as base64url without padding.
+ *
+ * @throws Never.
+ * @example
+ * ```ts
+ * encodeBase64url(new Uint8Array([104, 105])) // 'aGk'
+ * ```
+ */
 export function encodeBase64url(bytes: Uint8Array): string {
   let out = ''
   let i = 0

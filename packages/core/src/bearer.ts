@@ -26,7 +26,10 @@ export interface AuthRequest {
 /** A way a bearer token may travel. */
 export type TokenTransport = 'header' | 'query' | 'body'
 
-/** What was found: a token, nothing, or a malformed request. */
+/**
+ * What was found: a token, no bearer credentials (`missing`: answer with the bare 401), or a
+ * malformed request (`invalid`: answer 400 `invalid_request` with this reason).
+ */
 export type BearerResult =
   { token: string } | { missing: true } | { invalid: 'invalid_request' | 'duplicate_credentials' }
 

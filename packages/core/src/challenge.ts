@@ -26,6 +26,12 @@ export interface ChallengeParams extends ChallengeContext {
 /**
  * Quotes a value as an RFC 7230 quoted-string. Characters that cannot appear in a header
  * (controls, DEL, non-ASCII) are replaced with `?`, so no input can split or corrupt a header.
+ *
+ * @throws Never.
+ * @example
+ * ```ts
+ * quote('say "hi"') // '"say \\"hi\\""'
+ * ```
  */
 export function quote(value: string): string {
   // eslint-disable-next-line no-control-regex
@@ -37,6 +43,7 @@ export function quote(value: string): string {
  * Builds a `Bearer` challenge: `realm`, `error`, `error_description`, `scope`, then
  * `resource_metadata` (the latter on 401 challenges only).
  *
+ * @throws Never.
  * @example
  * ```ts
  * challengeHeader({ error: 'invalid_token', description: 'The access token expired' })

@@ -9,22 +9,35 @@ import type { OAuthErrorReason } from './errors.js'
 
 /** The claim rules of a verifier, normalized at construction. */
 export interface ClaimRules {
+  /** Accepted issuers, compared exactly. */
   issuers: ReadonlySet<string>
   /** Accepted audiences; `null` = not checked. */
   audiences: ReadonlySet<string> | null
   /** Accepted Cognito app clients; `null` = not checked. */
   clientIds: ReadonlySet<string> | null
+  /** Required Cognito `token_use`; `null` = not checked. */
   tokenUse: 'access' | 'id' | null
   /** Accepted `typ` values, lower-cased; `null` = not checked. */
   types: ReadonlySet<string> | null
+  /** Allowed clock skew, in seconds. */
   clockToleranceSec: number
+  /** Largest token age from `iat`, in seconds; `null` = no limit. */
   maxTokenAgeSec: number | null
+  /** Claims that must be present and not null. */
   requiredClaims: readonly string[]
 }
 
-/** A claim check that failed: the reason maps to `invalid_token`. */
+/**
+ * A claim check that failed; the verifier turns its reason into `invalid_token`.
+ *
+ * @example
+ * ```ts
+ * new ClaimError('expired').reason // 'expired'
+ * ```
+ */
 export class ClaimError extends Error {
   override readonly name = 'ClaimError'
+  /** @param reason - The failed rule (`expired`, `bad_audience`, ...). */
   constructor(readonly reason: OAuthErrorReason) {
     super(reason)
   }
@@ -37,7 +50,16 @@ function numeric(claims: Record<string, unknown>, name: string): number | undefi
   return value
 }
 
-/** The token's audience as a list (`aud` may be a string or an array of strings). */
+/**
+ * The token's audience as a list (`aud` may be a string or an array of strings; anything else,
+ * or an array holding a non-string, counts as no audience).
+ *
+ * @throws Never.
+ * @example
+ * ```ts
+ * audienceOf({ aud: 'api' }) // ['api']
+ * ```
+ */
 export function audienceOf(claims: Record<string, unknown>): string[] {
   const aud = claims.aud
   if (typeof aud === 'string') return [aud]
@@ -45,7 +67,16 @@ export function audienceOf(claims: Record<string, unknown>): string[] {
   return []
 }
 
-/** The app client a token was issued to: `client_id`, or for Cognito ID tokens the `aud`. */
+/**
+ * The app client a token was issued to: `client_id`, or for Cognito ID tokens (`token_use: 'id'`)
+ * their single `aud`.
+ *
+ * @throws Never.
+ * @example
+ * ```ts
+ * clientIdOf({ token_use: 'id', aud: 'app-1' }) // 'app-1'
+ * ```
+ */
 export function clientIdOf(claims: Record<string, unknown>): string | undefined {
   if (typeof claims.client_id === 'string') return claims.client_id
   if (claims.token_use === 'id') {
@@ -56,9 +87,15 @@ export function clientIdOf(claims: Record<string, unknown>): string | undefined 
 }
 
 /**
- * Checks the time claims against `nowSec`.
+ * Checks the time claims against `nowSec` (seconds): `exp` required and numeric, `nbf` and `iat`
+ * numeric when present, `iat` not in the future, the maximum age; all with the clock tolerance.
  *
- * @throws {@link ClaimError}
+ * @throws {@link ClaimError} `missing_claim`, `bad_claim`, `expired`, `not_yet_valid`,
+ * `issued_in_future` or `too_old`.
+ * @example
+ * ```ts
+ * checkTimes({ exp: 100 }, rules, 200) // throws expired
+ * ```
  */
 export function checkTimes(
   claims: Record<string, unknown>,
@@ -80,9 +117,15 @@ export function checkTimes(
 }
 
 /**
- * Checks every non-time claim rule.
+ * Checks every non-time claim rule: issuer, `typ`, `token_use`, audience, app client, required
+ * claims. Unknown claims are ignored.
  *
- * @throws {@link ClaimError}
+ * @throws {@link ClaimError} `bad_issuer`, `bad_typ`, `bad_token_use`, `bad_audience`,
+ * `bad_client` or `missing_claim`.
+ * @example
+ * ```ts
+ * checkClaims(claims, parsed.header, rules)
+ * ```
  */
 export function checkClaims(
   claims: Record<string, unknown>,

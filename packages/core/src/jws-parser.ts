@@ -12,27 +12,41 @@ import { decodeBase64url } from './base64url.js'
 import type { OAuthErrorReason } from './errors.js'
 import { parseJsonObject } from './strict-json.js'
 
-/** The protected header members scopeguard reads. Others are kept but never trusted. */
+/** The protected header of a token. Members other than these are kept but never trusted. */
 export interface JwsHeader {
+  /** The signature algorithm, checked against the allowlist before any key is looked up. */
   alg: string
+  /** The key id: picks the key in the issuer's key set. */
   kid?: string
+  /** The token type (checked only with the `typ` option, e.g. `at+jwt`). */
   typ?: string
+  /** Any other member (`jku`, `x5u`, `jwk`, `x5c` included): never fetched nor trusted. */
   [member: string]: unknown
 }
 
 /** A parsed compact JWS whose signature is still unchecked. */
 export interface ParsedJws {
+  /** The protected header, its `alg` on the allowlist. */
   header: JwsHeader & { alg: Algorithm }
   /** The decoded payload bytes. */
   payload: Uint8Array
   /** ASCII bytes of `<header>.<payload>`, the data the signature covers. */
   signingInput: Uint8Array
+  /** The decoded signature bytes (never empty). */
   signature: Uint8Array
 }
 
-/** A parse failure: the reason maps to `invalid_token`. */
+/**
+ * A parse failure; the verifier turns its reason into `invalid_token`.
+ *
+ * @example
+ * ```ts
+ * try { parseCompactJws(token, 8192, allowlist) } catch (e) { if (e instanceof JwsParseError) e.reason }
+ * ```
+ */
 export class JwsParseError extends Error {
   override readonly name = 'JwsParseError'
+  /** @param reason - Why the token was refused (`malformed`, `unsupported_alg`, ...). */
   constructor(readonly reason: OAuthErrorReason) {
     super(reason)
   }
@@ -41,13 +55,20 @@ export class JwsParseError extends Error {
 const encoder = new TextEncoder()
 
 /**
- * Parses a compact JWS.
+ * Parses a compact JWS strictly, before any cryptography: size, shape, canonical base64url,
+ * header JSON (no duplicates, bounded nesting, valid UTF-8), `alg` on the allowlist, `kid`/`typ`
+ * strings, no `crit`/`b64` extension, no JWE. The payload bytes are returned undecoded.
  *
  * @param token - The compact serialization.
  * @param maxLength - The size limit in characters.
  * @param algorithms - The allowlist.
  * @throws {@link JwsParseError} with `too_large`, `encrypted_token`, `malformed`, `unsupported_alg`
  * or `unsupported_crit`.
+ * @example
+ * ```ts
+ * const { header, payload } = parseCompactJws(token, 8192, new Set(['RS256']))
+ * parseCompactJws('a.b.c.d.e', 8192, new Set(['RS256'])) // throws encrypted_token
+ * ```
  */
 export function parseCompactJws(
   token: string,

@@ -45,7 +45,7 @@ export function readScopes(claims: Record<string, unknown>): string[] {
   return [...scopes]
 }
 
-/** How a list of scopes is matched. */
+/** How a list of scopes is matched: `all` of them, or `any` one. */
 export type ScopeMode = 'all' | 'any'
 
 /** The HTTP methods the `read` entry of a {@link MethodScopeMap} covers: GET, HEAD, OPTIONS. */
@@ -59,8 +59,11 @@ export const WRITE_METHODS: readonly string[] = Object.freeze(['POST', 'PUT', 'P
  * A method the map does not cover is refused with `insufficient_scope`.
  */
 export interface MethodScopeMap {
+  /** Scope(s) for GET, HEAD and OPTIONS. */
   read?: string | readonly string[]
+  /** Scope(s) for POST, PUT, PATCH and DELETE. */
   write?: string | readonly string[]
+  /** Scope(s) for one method, by name (`DELETE: 'photos.admin'`); overrides read/write. */
   [method: string]: string | readonly string[] | undefined
 }
 
@@ -76,6 +79,7 @@ export type ScopeRequirement =
 
 /** A requirement compiled for one resource-server prefix. */
 export interface CompiledScopes {
+  /** All-of or any-of. */
   mode: ScopeMode
   /** The scopes as they must appear in the token. */
   required: readonly string[]

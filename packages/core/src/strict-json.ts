@@ -16,6 +16,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
  * Returns `undefined` for invalid UTF-8, invalid JSON, a non-object, a duplicate name, or nesting
  * deeper than {@link MAX_JSON_DEPTH}. Member names such as `__proto__` stay plain data.
  *
+ * @throws Never: every failure is `undefined`.
  * @example
  * ```ts
  * parseJsonObject(new TextEncoder().encode('{"a":1,"a":2}')) // undefined

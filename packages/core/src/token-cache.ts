@@ -39,7 +39,10 @@ export class TokenCache {
     return this.entries.size
   }
 
-  /** The remembered verification of `token`, if its signing key is still current. */
+  /**
+   * The remembered verification of `token`, if its signing key is still in the key set. Starts a
+   * background refresh of a key set that is due.
+   */
   get(token: string): AuthInfo | undefined {
     const entry = this.entries.get(token)
     if (entry === undefined) return undefined

@@ -99,7 +99,9 @@ export interface Verifier {
    * Enforces a scope requirement (all-of, any-of, or per HTTP method). Requirement objects are
    * compiled once and remembered, so pass the same object on every request.
    *
-   * @throws {@link OAuthError} as {@link Verifier.requireScopes}.
+   * @throws {@link OAuthError} as {@link Verifier.requireScopes} (a method a `byMethod` map does
+   * not cover is `insufficient_scope` too); {@link ConfigurationError} for a malformed
+   * requirement; `TypeError` for a `byMethod` requirement checked without `method`.
    * @example
    * ```ts
    * const photos = { byMethod: { read: 'photos.read', write: 'photos.write' } }
@@ -108,8 +110,10 @@ export interface Verifier {
    */
   checkScopes(auth: AuthInfo | undefined, requirement: ScopeRequirement, method?: string): void
   /**
-   * True when `auth` holds the scopes (all of them, or any with `mode: 'any'`).
+   * True when `auth` holds the scopes (all of them, or any with `mode: 'any'`); false for an
+   * undefined `auth`.
    *
+   * @throws {@link ConfigurationError} for a malformed scope list.
    * @example
    * ```ts
    * if (verifier.hasScopes(auth, ['photos.write'])) showUploadButton()
