@@ -59,7 +59,7 @@ export async function fetchJson(url: URL, limits: FetchLimits): Promise<FetchedJ
         )
       }
       if (response.status >= 300 && response.status < 400) {
-        await response.body?.cancel().catch(() => undefined)
+        discard(response)
         const location = response.headers.get('location')
         const next = location === null ? undefined : safeUrl(location, current)
         if (next === undefined || next.origin !== url.origin || redirects >= MAX_REDIRECTS) {
@@ -69,7 +69,7 @@ export async function fetchJson(url: URL, limits: FetchLimits): Promise<FetchedJ
         continue
       }
       if (!response.ok) {
-        await response.body?.cancel().catch(() => undefined)
+        discard(response)
         throw new FetchFailure(`${url.href} answered ${response.status}`)
       }
       const text = await readCapped(response, limits.maxBytes, url, controller.signal)
@@ -84,6 +84,11 @@ export async function fetchJson(url: URL, limits: FetchLimits): Promise<FetchedJ
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** Drops a body we will not read, without waiting on it (a stalled stream must not hang us). */
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => undefined)
 }
 
 function safeUrl(location: string, base: URL): URL | undefined {
@@ -102,7 +107,7 @@ async function readCapped(
 ): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN)
   if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined)
+    discard(response)
     throw new FetchFailure(`${url.href} sent more than ${maxBytes} bytes`)
   }
   if (response.body === null) return ''
@@ -115,7 +120,7 @@ async function readCapped(
       if (done) break
       total += value.byteLength
       if (total > maxBytes) {
-        await reader.cancel().catch(() => undefined)
+        reader.cancel().catch(() => undefined)
         throw new FetchFailure(`${url.href} sent more than ${maxBytes} bytes`)
       }
       chunks.push(value)
