@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { createVerifier } from './verifier.js'
+export { createVerifier, isVerifier, useVerifier } from './verifier.js'
 export type { AuthenticateOptions, Verifier, VerifierStats } from './verifier.js'
 export { cognito, cognitoIssuer } from './cognito.js'
 export type { CognitoOptions } from './cognito.js'

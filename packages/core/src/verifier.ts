@@ -140,6 +140,34 @@ export interface Verifier {
   stats(): VerifierStats
 }
 
+const verifiers = new WeakSet<Verifier>()
+
+/**
+ * True for a verifier made by {@link createVerifier} (not a look-alike object).
+ *
+ * @example
+ * ```ts
+ * isVerifier(createVerifier(options)) // true
+ * isVerifier(options) // false
+ * ```
+ */
+export function isVerifier(value: unknown): value is Verifier {
+  return typeof value === 'object' && value !== null && verifiers.has(value as Verifier)
+}
+
+/**
+ * What adapters accept: a verifier to share, or options to build one from.
+ *
+ * @throws {@link ConfigurationError} for invalid options (see {@link createVerifier}).
+ * @example
+ * ```ts
+ * const verifier = useVerifier(verifierOrOptions)
+ * ```
+ */
+export function useVerifier(value: Verifier | VerifierOptions): Verifier {
+  return isVerifier(value) ? value : createVerifier(value)
+}
+
 /**
  * Creates a verifier. Options are validated here: a bad configuration throws at start-up, never
  * at the first request.
@@ -376,5 +404,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return { jwksFetches, generations, tokenCacheSize: tokenCache?.size ?? 0 }
     },
   }
+  verifiers.add(verifier)
   return verifier
 }

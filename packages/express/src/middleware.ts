@@ -1,0 +1,173 @@
+/**
+ * The Express glue: read the request, call the core, put the result on `req.auth`, hand errors to
+ * `next(err)`. Express's own error handler (4 and 5) sends the error's `status` and `headers`.
+ *
+ * @module
+ */
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import {
+  ConfigurationError,
+  useVerifier,
+  type AuthenticateOptions,
+  type AuthInfo,
+  type MethodScopeMap,
+  type ScopeMode,
+  type ScopeRequirement,
+  type Verifier,
+  type VerifierOptions,
+} from '@scopeguard/core'
+
+/** The parts of an Express request the middleware reads and writes. */
+export interface ExpressLikeRequest extends IncomingMessage {
+  originalUrl?: string
+  query?: unknown
+  body?: unknown
+  auth?: AuthInfo | undefined
+}
+
+/** The parts of an Express response the metadata handler uses. */
+export interface ExpressLikeResponse {
+  json(body: unknown): unknown
+}
+
+/** Express's `next`. */
+export type NextFunction = (error?: unknown) => void
+
+/** A middleware usable with `app.use`, a router, or a route. */
+export type Middleware = (
+  req: ExpressLikeRequest,
+  res: ExpressLikeResponse,
+  next: NextFunction,
+) => void
+
+const verifierOf = new WeakMap<object, Verifier>()
+
+/** Node's `headersDistinct` (Node >= 18.3), or the same built from `rawHeaders`. */
+function distinctHeaders(req: IncomingMessage): IncomingHttpHeaders | NodeJS.Dict<string[]> {
+  if (req.headersDistinct !== undefined) return req.headersDistinct
+  const headers: NodeJS.Dict<string[]> = {}
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = (req.rawHeaders[i] as string).toLowerCase()
+    ;(headers[name] ??= []).push(req.rawHeaders[i + 1] as string)
+  }
+  return headers
+}
+
+/**
+ * Authenticates the bearer token of every request it sees and sets `req.auth`. Mount a body parser
+ * (`express.urlencoded()`) before it when the `body` transport is enabled.
+ *
+ * @param verifier - the app's verifier (share one per app: it owns the key cache), or options to
+ * build one.
+ * @throws {@link ConfigurationError} at once for invalid options. Per request, the core's
+ * `OAuthError` goes to `next(err)`: 401, 400, or 503 with `Retry-After`.
+ * @example
+ * ```ts
+ * app.use(authenticate(verifier))                      // every route needs a valid token
+ * app.use(authenticate(verifier, { optional: true }))  // anonymous requests pass, req.auth undefined
+ * ```
+ */
+export function authenticate(
+  verifier: Verifier | VerifierOptions,
+  options: AuthenticateOptions = {},
+): Middleware {
+  const shared = useVerifier(verifier)
+  const optional = { optional: options.optional === true }
+  return (req, _res, next) => {
+    verifierOf.set(req, shared)
+    shared
+      .authenticate(
+        {
+          method: req.method,
+          url: req.originalUrl ?? req.url,
+          headers: distinctHeaders(req),
+          query: req.query,
+          body: req.body,
+        },
+        optional,
+      )
+      .then((auth) => {
+        req.auth = auth
+        next()
+      }, next)
+  }
+}
+
+function guard(requirement: ScopeRequirement): Middleware {
+  return (req, _res, next) => {
+    const verifier = verifierOf.get(req)
+    if (verifier === undefined) {
+      next(new Error('scopeguard: mount authenticate() before the scope guards of this route'))
+      return
+    }
+    try {
+      verifier.checkScopes(req.auth, requirement, req.method)
+    } catch (error) {
+      next(error)
+      return
+    }
+    next()
+  }
+}
+
+/**
+ * Requires every listed scope (`photos.read`; prefixed with the verifier's `resourceServer`).
+ *
+ * @throws Nothing at once; per request `next(err)` with 403 `insufficient_scope` (401 for an
+ * anonymous request), or an `Error` (500) when `authenticate()` did not run first.
+ * @example
+ * ```ts
+ * app.post('/photos', requireScopes('photos.write'), upload)
+ * ```
+ */
+export function requireScopes(...scopes: string[]): Middleware {
+  return guard({ all: scopes })
+}
+
+/**
+ * Requires at least one of the listed scopes.
+ *
+ * @throws as {@link requireScopes}.
+ * @example
+ * ```ts
+ * app.get('/photos', requireAnyScope('photos.read', 'photos.admin'), list)
+ * ```
+ */
+export function requireAnyScope(...scopes: string[]): Middleware {
+  return guard({ any: scopes })
+}
+
+/**
+ * Requires scopes by HTTP method: `read` for GET/HEAD/OPTIONS, `write` for POST/PUT/PATCH/DELETE,
+ * or per method name. A method the map does not cover is refused (403).
+ *
+ * @throws as {@link requireScopes}.
+ * @example
+ * ```ts
+ * app.use('/photos', requireScopesByMethod({ read: 'photos.read', write: 'photos.write' }))
+ * ```
+ */
+export function requireScopesByMethod(map: MethodScopeMap, mode?: ScopeMode): Middleware {
+  return guard(mode === undefined ? { byMethod: map } : { byMethod: map, mode })
+}
+
+/**
+ * Serves the RFC 9728 protected-resource metadata document the 401 challenges point to.
+ *
+ * @throws {@link ConfigurationError} when the verifier has no `resourceMetadata` option.
+ * @example
+ * ```ts
+ * app.get(verifier.resourceMetadata!.path, protectedResourceMetadata(verifier))
+ * ```
+ */
+export function protectedResourceMetadata(verifier: Verifier): Middleware {
+  const metadata = verifier.resourceMetadata
+  if (metadata === undefined) {
+    throw new ConfigurationError(
+      'protectedResourceMetadata() needs a verifier created with the "resourceMetadata" option',
+    )
+  }
+  return (_req, res) => {
+    res.json(metadata.document)
+  }
+}

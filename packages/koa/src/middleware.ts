@@ -1,0 +1,152 @@
+/**
+ * The Koa glue: read the request, call the core, put the result on `ctx.state.auth`, throw errors
+ * into Koa's error flow. Koa's default handler sends the error's `status`, `headers` and, as
+ * `expose` says, its message.
+ *
+ * @module
+ */
+import type { IncomingMessage } from 'node:http'
+import {
+  ConfigurationError,
+  useVerifier,
+  type AuthenticateOptions,
+  type AuthInfo,
+  type MethodScopeMap,
+  type ScopeMode,
+  type ScopeRequirement,
+  type Verifier,
+  type VerifierOptions,
+} from '@scopeguard/core'
+
+/** What the middleware sets on `ctx.state`. */
+export interface ScopeguardState {
+  /** The verified token; undefined for anonymous requests under optional authentication. */
+  auth?: AuthInfo | undefined
+}
+
+/** The parts of a Koa context the middleware reads and writes. */
+export interface KoaLikeContext {
+  req: IncomingMessage
+  method: string
+  originalUrl: string
+  query: unknown
+  request: object
+  state: object
+  body: unknown
+}
+
+/** A Koa middleware. */
+export type Middleware = (ctx: KoaLikeContext, next: () => Promise<unknown>) => Promise<void>
+
+const verifierOf = new WeakMap<object, Verifier>()
+
+/**
+ * Authenticates the bearer token and sets `ctx.state.auth`. Mount a body parser before it when
+ * the `body` transport is enabled.
+ *
+ * @param verifier - the app's verifier (share one per app: it owns the key cache), or options to
+ * build one.
+ * @throws {@link ConfigurationError} at once for invalid options. Per request it throws the core's
+ * `OAuthError` (401, 400, or 503 with `Retry-After`) into Koa's error flow.
+ * @example
+ * ```ts
+ * app.use(authenticate(verifier))
+ * router.get('/feed', authenticate(verifier, { optional: true }), feed)
+ * ```
+ */
+export function authenticate(
+  verifier: Verifier | VerifierOptions,
+  options: AuthenticateOptions = {},
+): Middleware {
+  const shared = useVerifier(verifier)
+  const optional = { optional: options.optional === true }
+  return async (ctx, next) => {
+    verifierOf.set(ctx, shared)
+    const state = ctx.state as ScopeguardState
+    state.auth = await shared.authenticate(
+      {
+        method: ctx.method,
+        url: ctx.originalUrl,
+        headers: ctx.req.headersDistinct,
+        query: ctx.query,
+        body: (ctx.request as { body?: unknown }).body,
+      },
+      optional,
+    )
+    await next()
+  }
+}
+
+function guard(requirement: ScopeRequirement): Middleware {
+  return async (ctx, next) => {
+    const verifier = verifierOf.get(ctx)
+    if (verifier === undefined) {
+      throw new Error('scopeguard: mount authenticate() before the scope guards of this route')
+    }
+    verifier.checkScopes((ctx.state as ScopeguardState).auth, requirement, ctx.method)
+    await next()
+  }
+}
+
+/**
+ * Requires every listed scope (prefixed with the verifier's `resourceServer` when set).
+ *
+ * @throws Per request: 403 `insufficient_scope` (401 for an anonymous request), or an `Error`
+ * (500) when `authenticate()` did not run first.
+ * @example
+ * ```ts
+ * router.post('/photos', requireScopes('photos.write'), upload)
+ * ```
+ */
+export function requireScopes(...scopes: string[]): Middleware {
+  return guard({ all: scopes })
+}
+
+/**
+ * Requires at least one of the listed scopes.
+ *
+ * @throws as {@link requireScopes}.
+ * @example
+ * ```ts
+ * router.get('/photos', requireAnyScope('photos.read', 'photos.admin'), list)
+ * ```
+ */
+export function requireAnyScope(...scopes: string[]): Middleware {
+  return guard({ any: scopes })
+}
+
+/**
+ * Requires scopes by HTTP method: `read` for GET/HEAD/OPTIONS, `write` for POST/PUT/PATCH/DELETE,
+ * or per method name. A method the map does not cover is refused (403).
+ *
+ * @throws as {@link requireScopes}.
+ * @example
+ * ```ts
+ * router.use('/photos', requireScopesByMethod({ read: 'photos.read', write: 'photos.write' }))
+ * ```
+ */
+export function requireScopesByMethod(map: MethodScopeMap, mode?: ScopeMode): Middleware {
+  return guard(mode === undefined ? { byMethod: map } : { byMethod: map, mode })
+}
+
+/**
+ * Answers the RFC 9728 protected-resource metadata document the 401 challenges point to.
+ *
+ * @throws {@link ConfigurationError} when the verifier has no `resourceMetadata` option.
+ * @example
+ * ```ts
+ * router.get(verifier.resourceMetadata!.path, protectedResourceMetadata(verifier))
+ * ```
+ */
+export function protectedResourceMetadata(verifier: Verifier): Middleware {
+  const metadata = verifier.resourceMetadata
+  if (metadata === undefined) {
+    throw new ConfigurationError(
+      'protectedResourceMetadata() needs a verifier created with the "resourceMetadata" option',
+    )
+  }
+  return (ctx) => {
+    ctx.body = metadata.document
+    return Promise.resolve()
+  }
+}

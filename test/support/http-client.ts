@@ -1,0 +1,53 @@
+/**
+ * A raw HTTP client for the suites: unlike `fetch`, it can send a header twice (two
+ * `Authorization` lines), which is how duplicate credentials reach a server.
+ */
+import { request } from 'node:http'
+
+export interface RawResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  /** Shortcut: the `WWW-Authenticate` header, or null. */
+  challenge: string | null
+  body: string
+  json: unknown
+}
+
+export interface RawRequest {
+  method?: string
+  /** Header values; an array sends the header once per value. */
+  headers?: Record<string, string | string[]>
+  body?: string | Uint8Array
+}
+
+/** Sends one request to `url` and reads the whole answer. */
+export function send(url: string, init: RawRequest = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method ?? 'GET', agent: false }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('error', reject)
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8')
+        let json: unknown
+        try {
+          json = body === '' ? undefined : JSON.parse(body)
+        } catch {
+          json = undefined
+        }
+        const challenge = res.headers['www-authenticate']
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          challenge: typeof challenge === 'string' ? challenge : null,
+          body,
+          json,
+        })
+      })
+    })
+    req.on('error', reject)
+    for (const [name, value] of Object.entries(init.headers ?? {})) req.setHeader(name, value)
+    if (init.body !== undefined) req.end(init.body)
+    else req.end()
+  })
+}
