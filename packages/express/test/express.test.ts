@@ -1,0 +1,157 @@
+import { createServer, type RequestListener } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import express5, { type NextFunction, type Request, type Response } from 'express'
+import express4 from 'express4'
+import { http, HttpResponse } from 'msw'
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  authenticate,
+  ConfigurationError,
+  createVerifier,
+  isOAuthError,
+  protectedResourceMetadata,
+  requireScopes,
+  requireScopesByMethod,
+  type VerifierOptions,
+} from '../src/index.js'
+import { send } from '../../../test/support/http-client.js'
+import { cognitoAccess, sign, signingKey, type SigningKey } from '../../../test/support/tokens.js'
+
+const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Express'
+const JWKS = `${ISSUER}/.well-known/jwks.json`
+let key: SigningKey
+let jwksHits = 0
+const keyServer = setupServer(
+  http.get(JWKS, () => {
+    jwksHits++
+    return HttpResponse.json({ keys: [key.jwk] })
+  }),
+)
+beforeAll(async () => {
+  key = await signingKey('RS256', 'k1')
+  keyServer.listen({ onUnhandledRequest: 'bypass' })
+})
+afterEach(() => {
+  keyServer.resetHandlers()
+})
+afterAll(() => keyServer.close())
+
+const options: VerifierOptions = { issuer: ISSUER, clientId: 'app', tokenUse: 'access' }
+const token = (scope: string) => sign(key, cognitoAccess(ISSUER, 'app', scope))
+
+async function serve(app: RequestListener) {
+  const server = createServer(app)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}
+
+describe.each([
+  ['express 5', express5],
+  ['express 4', express4],
+])('@scopeguard/express on %s', (_name, express) => {
+  it('builds its own verifier from options and sets req.auth', async () => {
+    const app = express()
+    app.get(
+      '/me',
+      authenticate(options),
+      requireScopes('photos.read'),
+      (req: Request, res: Response) => {
+        res.json({ sub: req.auth?.subject, scopes: req.auth?.scopes })
+      },
+    )
+    const { url, close } = await serve(app)
+    const response = await send(`${url}/me`, {
+      headers: { authorization: `Bearer ${await token('photos.read')}` },
+    })
+    await close()
+    expect(response.status).toBe(200)
+    expect(response.json).toEqual({ sub: 'app', scopes: ['photos.read'] })
+  })
+
+  it('shares one verifier (one key fetch) between several authenticate() middlewares', async () => {
+    const verifier = createVerifier(options)
+    const app = express()
+    app.get(
+      '/a',
+      authenticate(verifier),
+      (_req: Request, res: Response) => void res.json({ ok: 'a' }),
+    )
+    app.get(
+      '/b',
+      authenticate(verifier),
+      (_req: Request, res: Response) => void res.json({ ok: 'b' }),
+    )
+    const { url, close } = await serve(app)
+    const before = jwksHits
+    const authorization = `Bearer ${await token('photos.read')}`
+    const answers = await Promise.all(
+      ['/a', '/b', '/a', '/b'].map((path) => send(`${url}${path}`, { headers: { authorization } })),
+    )
+    await close()
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200])
+    expect(jwksHits - before).toBe(1)
+    expect(verifier.stats().jwksFetches).toBe(1)
+  })
+
+  it("lets the app's own error handler take over, with the OAuthError in hand", async () => {
+    const app = express()
+    app.get('/photos', authenticate(options), (_req: Request, res: Response) => void res.json([]))
+    app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+      if (!isOAuthError(err)) return next(err)
+      res.status(err.status).set(err.headers).json({ error: err.code, reason: err.reason })
+    })
+    const { url, close } = await serve(app)
+    const response = await send(`${url}/photos`, { headers: { authorization: 'Bearer x.y.z' } })
+    await close()
+    expect(response.status).toBe(401)
+    expect(response.json).toEqual({ error: 'invalid_token', reason: 'malformed' })
+    expect(response.challenge).toBe(
+      'Bearer error="invalid_token", error_description="The access token is malformed"',
+    )
+  })
+
+  it('answers 500 without the token when a scope guard runs without authenticate()', async () => {
+    const app = express()
+    app.get(
+      '/oops',
+      requireScopesByMethod({ read: 'photos.read' }),
+      (_req: Request, res: Response) => void res.json({ ran: true }),
+    )
+    app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
+      res.status(500).json({ message: err.message })
+    })
+    const { url, close } = await serve(app)
+    const secret = await token('photos.read')
+    const response = await send(`${url}/oops`, { headers: { authorization: `Bearer ${secret}` } })
+    await close()
+    expect(response.status).toBe(500)
+    expect(response.json).toEqual({
+      message: 'scopeguard: mount authenticate() before the scope guards of this route',
+    })
+    expect(response.body).not.toContain(secret)
+  })
+
+  it('reads the original URL under a mounted router (query transport)', async () => {
+    const verifier = createVerifier({ ...options, transports: ['query'] })
+    const router = express.Router()
+    router.get(
+      '/list',
+      authenticate(verifier),
+      (req: Request, res: Response) => void res.json({ sub: req.auth?.subject }),
+    )
+    const app = express()
+    app.use('/photos', router)
+    const { url, close } = await serve(app)
+    const response = await send(`${url}/photos/list?access_token=${await token('photos.read')}`)
+    await close()
+    expect(response.json).toEqual({ sub: 'app' })
+  })
+})
+
+describe('protectedResourceMetadata', () => {
+  it('refuses, at start-up, a verifier without resourceMetadata', () => {
+    expect(() => protectedResourceMetadata(createVerifier(options))).toThrow(ConfigurationError)
+  })
+})

@@ -1,0 +1,47 @@
+/**
+ * Fastify type augmentation: `request.auth`, the instance decorations, and the per-route `config`.
+ *
+ * @module
+ */
+import type { AuthInfo, MethodScopeMap, ScopeMode, Verifier } from '@scopeguard/core'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+
+/** An `onRequest` / `preHandler` hook from the plugin. */
+export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+
+/** Declarative per-route protection, read by the plugin's `onRoute` hook. */
+export interface RouteScopeConfig {
+  /** All of these scopes (authentication implied). */
+  scopes?: string[]
+  /** At least one of these scopes (authentication implied). */
+  anyScopes?: string[]
+  /** Scopes per HTTP method (authentication implied). */
+  scopesByMethod?: MethodScopeMap
+  /** Mode of `scopesByMethod` lists. Default: `all`. */
+  scopesMode?: ScopeMode
+  /** `'required'` authenticates without a scope check; `'optional'` lets anonymous requests in. */
+  auth?: 'required' | 'optional'
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified token; undefined until authenticated, or for anonymous requests. */
+    auth: AuthInfo | undefined
+  }
+  interface FastifyInstance {
+    /** The app's verifier (one per app: it owns the key cache). */
+    scopeguard: Verifier
+    /** Authenticates the request (401/400/503 on failure) and sets `request.auth`. */
+    authenticate: AuthHook
+    /** Authenticates when a token is present; anonymous requests pass with `request.auth` undefined. */
+    authenticateOptional: AuthHook
+    /** A hook requiring every listed scope; put it after `authenticate`. */
+    requireScopes(...scopes: string[]): AuthHook
+    /** A hook requiring at least one listed scope; put it after `authenticate`. */
+    requireAnyScope(...scopes: string[]): AuthHook
+    /** A hook requiring scopes by HTTP method; put it after `authenticate`. */
+    requireScopesByMethod(map: MethodScopeMap, mode?: ScopeMode): AuthHook
+  }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface FastifyContextConfig extends RouteScopeConfig {}
+}

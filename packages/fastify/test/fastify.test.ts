@@ -1,0 +1,156 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import formbody from '@fastify/formbody'
+import { http, HttpResponse } from 'msw'
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  ConfigurationError,
+  createVerifier,
+  isOAuthError,
+  protectedResourceMetadata,
+  scopeguard,
+  type VerifierOptions,
+} from '../src/index.js'
+import { send } from '../../../test/support/http-client.js'
+import { cognitoAccess, sign, signingKey, type SigningKey } from '../../../test/support/tokens.js'
+
+const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Fastify'
+let key: SigningKey
+let down = false
+const keyServer = setupServer(
+  http.get(`${ISSUER}/.well-known/jwks.json`, () =>
+    down ? new HttpResponse(null, { status: 500 }) : HttpResponse.json({ keys: [key.jwk] }),
+  ),
+)
+beforeAll(async () => {
+  key = await signingKey('EdDSA', 'k1')
+  keyServer.listen({ onUnhandledRequest: 'bypass' })
+})
+afterEach(() => {
+  down = false
+})
+afterAll(() => keyServer.close())
+
+const options: VerifierOptions = { issuer: ISSUER, clientId: 'app', tokenUse: 'access' }
+const token = (scope: string) => sign(key, cognitoAccess(ISSUER, 'app', scope))
+
+async function start(build: (app: FastifyInstance) => void | Promise<void>) {
+  const app = Fastify()
+  await build(app)
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  return { url, close: () => app.close() }
+}
+
+describe('@scopeguard/fastify', () => {
+  it('builds its own verifier from plugin options and decorates request.auth', async () => {
+    const { url, close } = await start(async (app) => {
+      await app.register(scopeguard, options)
+      app.get('/me', { config: { scopes: ['photos.read'] } }, (request) =>
+        Promise.resolve({ sub: request.auth?.subject, backend: app.scopeguard.backend }),
+      )
+    })
+    const response = await send(`${url}/me`, {
+      headers: { authorization: `Bearer ${await token('photos.read')}` },
+    })
+    await close()
+    expect(response.json).toEqual({ sub: 'app', backend: 'node' })
+  })
+
+  it("keeps a route's own onRequest hooks after the plugin's", async () => {
+    const order: string[] = []
+    const { url, close } = await start(async (app) => {
+      await app.register(scopeguard, options)
+      app.get(
+        '/x',
+        {
+          config: { auth: 'required' },
+          onRequest: (request, _reply, done) => {
+            order.push(`own hook sees auth: ${request.auth !== undefined}`)
+            done()
+          },
+        },
+        () => Promise.resolve({ ok: true }),
+      )
+    })
+    const response = await send(`${url}/x`, {
+      headers: { authorization: `Bearer ${await token('')}` },
+    })
+    const anonymous = await send(`${url}/x`)
+    await close()
+    expect(response.status).toBe(200)
+    expect(anonymous.status).toBe(401)
+    expect(order).toEqual(['own hook sees auth: true'])
+  })
+
+  it('authenticates in preHandler when asked, so the body transport sees the parsed form', async () => {
+    const verifier = createVerifier({ ...options, transports: ['body'] })
+    const { url, close } = await start(async (app) => {
+      await app.register(formbody)
+      await app.register(scopeguard, { verifier, hook: 'preHandler' })
+      app.post('/upload', { config: { scopes: ['photos.write'] } }, (request) =>
+        Promise.resolve({ sub: request.auth?.subject }),
+      )
+    })
+    const response = await send(`${url}/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `access_token=${await token('photos.write')}`,
+    })
+    await close()
+    expect(response.json).toEqual({ sub: 'app' })
+  })
+
+  it("sends 503 with Retry-After through Fastify's default handler, and lets setErrorHandler take over", async () => {
+    const { url, close } = await start(async (app) => {
+      await app.register(scopeguard, options)
+      app.get('/default', { onRequest: app.authenticate }, () => Promise.resolve('ok'))
+      await app.register((child, _opts, done) => {
+        child.setErrorHandler((error, _request, reply) => {
+          if (isOAuthError(error))
+            void reply.code(error.status).headers(error.headers).send({ mine: error.code })
+          else void reply.send(error)
+        })
+        child.get('/custom', { onRequest: child.authenticate }, () => Promise.resolve('ok'))
+        done()
+      })
+    })
+    down = true
+    const authorization = `Bearer ${await token('photos.read')}`
+    const standard = await send(`${url}/default`, { headers: { authorization } })
+    const custom = await send(`${url}/custom`, { headers: { authorization } })
+    await close()
+    expect(standard.status).toBe(503)
+    expect(standard.headers['retry-after']).toBe('5')
+    expect(standard.challenge).toBeNull()
+    expect(custom.status).toBe(503)
+    expect(custom.json).toEqual({ mine: 'temporarily_unavailable' })
+  })
+
+  it('answers 500 without the token when a scope guard runs without authenticate', async () => {
+    const { url, close } = await start(async (app) => {
+      await app.register(scopeguard, options)
+      app.get('/oops', { onRequest: app.requireScopesByMethod({ read: 'photos.read' }) }, () =>
+        Promise.resolve('ran'),
+      )
+    })
+    const secret = await token('photos.read')
+    const response = await send(`${url}/oops`, { headers: { authorization: `Bearer ${secret}` } })
+    await close()
+    expect(response.status).toBe(500)
+    expect(response.body).not.toContain(secret)
+    expect((response.json as { message: string }).message).toBe(
+      'scopeguard: run fastify.authenticate before the scope guards of this route',
+    )
+  })
+
+  it('refuses invalid verifier options when the plugin registers', async () => {
+    const app = Fastify()
+    await expect(app.register(scopeguard, { issuer: 'https://issuer.example' })).rejects.toThrow(
+      ConfigurationError,
+    )
+  })
+
+  it('refuses, at start-up, protectedResourceMetadata() for a verifier without resourceMetadata', () => {
+    expect(() => protectedResourceMetadata(createVerifier(options))).toThrow(ConfigurationError)
+  })
+})

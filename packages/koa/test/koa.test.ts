@@ -1,0 +1,146 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import Koa3 from 'koa'
+import Koa2 from 'koa2'
+import { http, HttpResponse } from 'msw'
+import { setupServer } from 'msw/node'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  authenticate,
+  ConfigurationError,
+  createVerifier,
+  isOAuthError,
+  protectedResourceMetadata,
+  requireAnyScope,
+  requireScopes,
+  type VerifierOptions,
+} from '../src/index.js'
+import { send } from '../../../test/support/http-client.js'
+import { cognitoAccess, sign, signingKey, type SigningKey } from '../../../test/support/tokens.js'
+
+const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Koa'
+let key: SigningKey
+let down = false
+const keyServer = setupServer(
+  http.get(`${ISSUER}/.well-known/jwks.json`, () =>
+    down ? new HttpResponse(null, { status: 503 }) : HttpResponse.json({ keys: [key.jwk] }),
+  ),
+)
+beforeAll(async () => {
+  key = await signingKey('ES256', 'k1')
+  keyServer.listen({ onUnhandledRequest: 'bypass' })
+})
+afterAll(() => keyServer.close())
+
+const options: VerifierOptions = { issuer: ISSUER, clientId: 'app', tokenUse: 'access' }
+const token = (scope: string) => sign(key, cognitoAccess(ISSUER, 'app', scope))
+
+async function serve(app: Koa3) {
+  const handle = app.callback()
+  const server = createServer((req, res) => void handle(req, res))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}
+
+describe.each([
+  ['koa 3', Koa3],
+  ['koa 2', Koa2],
+])('@scopeguard/koa on %s', (_name, Koa) => {
+  it('builds its own verifier from options and sets ctx.state.auth', async () => {
+    const app = new Koa()
+    app.use(authenticate(options))
+    app.use(requireAnyScope('photos.read', 'photos.write'))
+    app.use((ctx) => {
+      ctx.body = { sub: ctx.state.auth?.subject, scopes: ctx.state.auth?.scopes }
+    })
+    const { url, close } = await serve(app)
+    const response = await send(url, {
+      headers: { authorization: `Bearer ${await token('photos.write')}` },
+    })
+    await close()
+    expect(response.json).toEqual({ sub: 'app', scopes: ['photos.write'] })
+  })
+
+  it("sends the core's status and headers through Koa's default handler, and lets an app handler take over", async () => {
+    const app = new Koa()
+    app.silent = true
+    app.use(async (ctx, next) => {
+      try {
+        await next()
+      } catch (error) {
+        if (!isOAuthError(error) || ctx.path !== '/custom') throw error
+        ctx.status = error.status
+        ctx.set(error.headers)
+        ctx.body = { error: error.code }
+      }
+    })
+    app.use(authenticate(options))
+    app.use(requireScopes('photos.write'))
+    app.use((ctx) => {
+      ctx.body = 'ok'
+    })
+    const { url, close } = await serve(app)
+    const authorization = `Bearer ${await token('photos.read')}`
+    const standard = await send(`${url}/default`, { headers: { authorization } })
+    const custom = await send(`${url}/custom`, { headers: { authorization } })
+    await close()
+    const challenge =
+      'Bearer error="insufficient_scope", error_description="The access token lacks a required scope", scope="photos.write"'
+    expect(standard.status).toBe(403)
+    expect(standard.challenge).toBe(challenge)
+    expect(standard.body).toBe('The access token lacks a required scope')
+    expect(custom.status).toBe(403)
+    expect(custom.challenge).toBe(challenge)
+    expect(custom.json).toEqual({ error: 'insufficient_scope' })
+  })
+
+  it('answers 503 with Retry-After and a generic body when the key server is down', async () => {
+    const app = new Koa()
+    app.silent = true
+    app.use(authenticate(options))
+    const { url, close } = await serve(app)
+    down = true
+    const response = await send(url, { headers: { authorization: `Bearer ${await token('x')}` } })
+    down = false
+    await close()
+    expect(response.status).toBe(503)
+    expect(response.headers['retry-after']).toBe('5')
+    expect(response.challenge).toBeNull()
+    expect(response.body).toBe('Service Unavailable')
+  })
+
+  it('answers 500 without the token when a scope guard runs without authenticate()', async () => {
+    const app = new Koa()
+    app.silent = true
+    app.use(requireScopes('photos.read'))
+    const { url, close } = await serve(app)
+    const secret = await token('photos.read')
+    const response = await send(url, { headers: { authorization: `Bearer ${secret}` } })
+    await close()
+    expect(response.status).toBe(500)
+    expect(response.body).toBe('Internal Server Error')
+  })
+
+  it('serves the RFC 9728 document', async () => {
+    const verifier = createVerifier({
+      ...options,
+      resourceMetadata: { resource: 'https://api.example/v1' },
+    })
+    const app = new Koa()
+    app.use(protectedResourceMetadata(verifier))
+    const { url, close } = await serve(app)
+    const response = await send(`${url}${verifier.resourceMetadata!.path}`)
+    await close()
+    expect(verifier.resourceMetadata!.path).toBe('/.well-known/oauth-protected-resource/v1')
+    expect(response.json).toEqual({
+      resource: 'https://api.example/v1',
+      authorization_servers: [ISSUER],
+      bearer_methods_supported: ['header'],
+    })
+  })
+})
+
+it('refuses, at start-up, protectedResourceMetadata() for a verifier without resourceMetadata', () => {
+  expect(() => protectedResourceMetadata(createVerifier(options))).toThrow(ConfigurationError)
+})
