@@ -45,7 +45,7 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
   try {
     verifier = given ?? useVerifier(verifierOptions as VerifierOptions)
   } catch (error) {
-    return Promise.reject(error)
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)))
   }
 
   const authenticateWith = (optional: boolean): AuthHook =>
