@@ -10,26 +10,55 @@
  * | GET /any | photos.read or photos.write |
  * | GET, POST, DELETE /resource | per method: read -> photos.read, write -> photos.write |
  * | POST /form | photos.read, with a form-body parser mounted before authentication |
- * | GET <verifier.resourceMetadata.path> | the RFC 9728 document |
+ * | GET <verifier.resourceMetadata.path> | the RFC 9728 document (when configured) |
  *
- * Every handler answers 200 with {@link describeAuth} of what it saw.
+ * Every handler answers 200 with what it saw ({@link HandlerProbe.answer}), and counts its runs.
  */
 import type { AuthInfo, MethodScopeMap, Verifier } from '@scopeguard/core'
 
 export const READ = 'photos.read'
 export const WRITE = 'photos.write'
+/** The per-method map of `/resource` (create it once: the core compiles it once per object). */
 export const RESOURCE_MAP: MethodScopeMap = { read: READ, write: WRITE }
 
-/** What a handler answers: proof it ran, and the auth result it was handed. */
-export type HandlerAnswer =
-  | { ran: true; auth: null }
-  | { ran: true; auth: { sub: string | undefined; clientId: string | undefined; scopes: string[] } }
+/** The auth result a handler was handed, as the suite compares it. */
+export interface SeenAuth {
+  sub: string | undefined
+  clientId: string | undefined
+  scopes: string[]
+}
 
-export function describeAuth(auth: AuthInfo | undefined): HandlerAnswer {
-  if (auth === undefined) return { ran: true, auth: null }
+/** What a handler answers: proof it ran, and the auth result it was handed. */
+export type HandlerAnswer = { ran: true; auth: null } | ({ ran: true } & SeenAuth)
+
+/** Counts handler runs and renders their answers; one per running app. */
+export interface HandlerProbe {
+  /** Handler runs so far. */
+  readonly runs: number
+  /** Records a run and returns the JSON body to answer with. */
+  answer(auth: AuthInfo | undefined): HandlerAnswer
+}
+
+/**
+ * A fresh probe for one app.
+ *
+ * @example
+ * ```ts
+ * const probe = createProbe()
+ * app.get('/read', auth, requireScopes(READ), (req, res) => res.json(probe.answer(req.auth)))
+ * ```
+ */
+export function createProbe(): HandlerProbe {
+  let runs = 0
   return {
-    ran: true,
-    auth: { sub: auth.subject, clientId: auth.clientId, scopes: [...auth.scopes] },
+    get runs() {
+      return runs
+    },
+    answer(auth) {
+      runs++
+      if (auth === undefined) return { ran: true, auth: null }
+      return { ran: true, sub: auth.subject, clientId: auth.clientId, scopes: [...auth.scopes] }
+    },
   }
 }
 
@@ -37,16 +66,25 @@ export function describeAuth(auth: AuthInfo | undefined): HandlerAnswer {
 export interface RunningApp {
   /** Base URL, `http://127.0.0.1:<port>`. */
   url: string
+  /** Handler runs so far (the metadata route is not counted). */
+  runs(): number
   close(): Promise<void>
 }
 
-/** Builds the app for one framework (and major) around a shared verifier. */
+/** Builds the app for one framework (and major) around a shared verifier and serves it. */
 export interface Driver {
   name: string
   start(verifier: Verifier): Promise<RunningApp>
 }
 
-/** Parses an `application/x-www-form-urlencoded` body (test apps without a parser package). */
+/**
+ * Parses an `application/x-www-form-urlencoded` body (for frameworks without a parser package).
+ *
+ * @example
+ * ```ts
+ * parseForm('a=1&a=2&b=3') // { a: ['1', '2'], b: '3' }
+ * ```
+ */
 export function parseForm(text: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (const [name, value] of new URLSearchParams(text)) {

@@ -1,446 +1,654 @@
 /**
- * The conformance table: one request per row and the exact answer every adapter must give.
- * Challenges are whole header values; `answer` is what the handler must have seen (and proves it
- * ran); rows without `answer` must not reach the handler.
+ * THE conformance table: one request per row and the exact answer every adapter must give.
+ *
+ * - `request` values may hold `{name}` placeholders: named tokens (tokens.ts) minted for the row's
+ *   issuer; `{metadata}` in a path is the verifier's RFC 9728 document path.
+ * - `challenge` is the whole `WWW-Authenticate` value (or null: no such header).
+ * - `handlerRan` says whether the route handler ran (counted by the app, not read from the body);
+ *   `auth` is what it was handed (`null`: anonymous).
+ * - `keyServer` is the state of the variant's key server during the request (default `none`).
+ *
+ * An adapter that answers differently has a bug: never special-case a driver here.
  */
-import { READ, WRITE, type HandlerAnswer } from './app-spec.js'
+import type { Fault } from '../support/issuer-server.js'
+import { READ, WRITE, type SeenAuth } from './app-spec.js'
+import { CLIENT, RESOURCE_SERVER } from './tokens.js'
 
-/** The verifier a row runs against (see `variants` in conformance.test.ts). */
-export type Variant = 'cognito' | 'prefixed' | 'oidc' | 'query' | 'body' | 'down-cold' | 'down-warm'
+/** The verifier a row runs against (built in variants.ts). */
+export type Variant = 'cognito' | 'prefixed' | 'oidc' | 'query' | 'body' | 'keys-cold' | 'keys-warm'
 
-/** Tokens minted once per run (see conformance.test.ts). */
-export type TokenName =
-  | 'read'
-  | 'write'
-  | 'readWrite'
-  | 'noScope'
-  | 'lookalike'
-  | 'prefixedRead'
-  | 'es256Read'
-  | 'expired'
-  | 'tampered'
-  | 'otherIssuer'
-  | 'otherClient'
-  | 'idToken'
-  | 'unknownKid'
-  | 'oidcRead'
-  | 'oidcOtherAudience'
+/** One request: headers (an array sends the header once per value), query and form body. */
+export interface CaseRequest {
+  method?: 'GET' | 'POST' | 'DELETE'
+  path: string
+  headers?: Record<string, string | string[]>
+  query?: Record<string, string>
+  /** Sent as `application/x-www-form-urlencoded`. */
+  body?: Record<string, string>
+}
 
 export interface Case {
   name: string
   variant: Variant
-  method?: 'GET' | 'POST' | 'DELETE'
-  /** Path, or 'metadata' for the RFC 9728 document path. */
-  path: string
-  /** Authorization header value(s), by token name or literal. */
-  authorization?: TokenName | { raw: string | string[] }
-  /** The scheme written before a named token (default `Bearer`). */
-  scheme?: string
-  /** access_token in the query string. */
-  queryToken?: TokenName
-  /** access_token in a form body. */
-  bodyToken?: TokenName
+  keyServer?: Fault
+  request: CaseRequest
   status: number
   challenge: string | null
+  /** A `Retry-After` header is present (default: absent). */
   retryAfter?: boolean
-  answer?: HandlerAnswer | 'document'
+  handlerRan: boolean
+  /** What the handler saw, when it ran. */
+  auth?: SeenAuth | null
+  /** The exact JSON body (`{issuer}` stands for the variant's issuer). */
+  json?: unknown
+  /** The verifier started a key-set fetch while answering (checked only when given). */
+  keysFetched?: boolean
 }
 
 export const METADATA_URL = 'https://api.example/.well-known/oauth-protected-resource'
-export const CLIENT = 'client-a'
 const RM = `resource_metadata="${METADATA_URL}"`
 const BARE = `Bearer ${RM}`
 const invalidToken = (description: string) =>
   `Bearer error="invalid_token", error_description="${description}", ${RM}`
 const invalidRequest = (description: string) =>
   `Bearer error="invalid_request", error_description="${description}"`
-const insufficient = (scope: string) =>
-  `Bearer error="insufficient_scope", error_description="The access token lacks a required scope", scope="${scope}"`
-const saw = (...scopes: string[]): HandlerAnswer => ({
-  ran: true,
-  auth: { sub: CLIENT, clientId: CLIENT, scopes },
+const MALFORMED = invalidRequest('The request is malformed')
+const DUPLICATE = invalidRequest('The request carries more than one access token')
+const insufficient = (...scopes: string[]) =>
+  `Bearer error="insufficient_scope", error_description="The access token lacks a required scope", scope="${scopes.join(' ')}"`
+const saw = (...scopes: string[]): SeenAuth => ({ sub: CLIENT, clientId: CLIENT, scopes })
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+const P = (scope: string) => `${RESOURCE_SERVER}/${scope}`
+const document = (scopes: string[], methods: string[]) => ({
+  resource: 'https://api.example',
+  authorization_servers: ['{issuer}'],
+  scopes_supported: scopes,
+  bearer_methods_supported: methods,
 })
-const anonymous: HandlerAnswer = { ran: true, auth: null }
 
 export const cases: Case[] = [
-  // Credentials: none, other schemes, malformed headers.
+  // Credentials: none, another scheme, malformed headers, duplicates.
   {
     name: 'no token on a protected route: 401 bare challenge',
     variant: 'cognito',
-    path: '/read',
+    request: { path: '/read' },
     status: 401,
     challenge: BARE,
+    handlerRan: false,
   },
   {
     name: 'a public route runs without a token',
     variant: 'cognito',
-    path: '/public',
+    request: { path: '/public' },
     status: 200,
     challenge: null,
-    answer: anonymous,
+    handlerRan: true,
+    auth: null,
   },
   {
-    name: 'Basic credentials count as no bearer token',
+    name: 'Basic credentials count as no bearer token: 401 bare',
     variant: 'cognito',
-    path: '/read',
-    authorization: { raw: 'Basic dXNlcjpwYXNz' },
+    request: { path: '/read', headers: { authorization: 'Basic dXNlcjpwYXNz' } },
     status: 401,
     challenge: BARE,
+    handlerRan: false,
   },
   {
-    name: '"Bearer" without a token: 400',
+    name: '"Bearer" with no token: 400',
     variant: 'cognito',
-    path: '/read',
-    authorization: { raw: 'Bearer' },
+    request: { path: '/read', headers: { authorization: 'Bearer' } },
     status: 400,
-    challenge: invalidRequest('The request is malformed'),
+    challenge: MALFORMED,
+    handlerRan: false,
   },
   {
-    name: 'a token with a space inside: 400',
+    name: '"Bearer " and blanks only: 400',
     variant: 'cognito',
-    path: '/read',
-    authorization: { raw: 'Bearer abc def' },
+    request: { path: '/read', headers: { authorization: 'Bearer    ' } },
     status: 400,
-    challenge: invalidRequest('The request is malformed'),
+    challenge: MALFORMED,
+    handlerRan: false,
+  },
+  {
+    name: 'two spaces after Bearer are allowed (RFC 6750: 1*SP)',
+    variant: 'cognito',
+    request: { path: '/read', headers: { authorization: 'Bearer  {read}' } },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: saw(READ),
+  },
+  {
+    name: 'two words after Bearer: 400',
+    variant: 'cognito',
+    request: { path: '/read', headers: { authorization: 'Bearer {read} {write}' } },
+    status: 400,
+    challenge: MALFORMED,
+    handlerRan: false,
   },
   {
     name: 'a token with characters outside b64token: 400',
     variant: 'cognito',
-    path: '/read',
-    authorization: { raw: 'Bearer abc"def' },
+    request: { path: '/read', headers: { authorization: 'Bearer abc"def' } },
     status: 400,
-    challenge: invalidRequest('The request is malformed'),
+    challenge: MALFORMED,
+    handlerRan: false,
+  },
+  {
+    name: 'a token with a comma: 400',
+    variant: 'cognito',
+    request: { path: '/read', headers: { authorization: 'Bearer abc,def' } },
+    status: 400,
+    challenge: MALFORMED,
+    handlerRan: false,
   },
   {
     name: 'two Authorization headers: 400',
     variant: 'cognito',
-    path: '/read',
-    authorization: { raw: ['Bearer aaa.bbb.ccc', 'Bearer ddd.eee.fff'] },
+    request: { path: '/read', headers: { authorization: ['Bearer {read}', 'Bearer {write}'] } },
     status: 400,
-    challenge: invalidRequest('The request carries more than one access token'),
+    challenge: DUPLICATE,
+    handlerRan: false,
   },
   {
-    name: 'a scheme in lower case is accepted',
+    name: 'two identical Authorization headers: 400',
     variant: 'cognito',
-    path: '/read',
-    scheme: 'bearer',
-    authorization: 'read',
+    request: { path: '/read', headers: { authorization: ['Bearer {read}', 'Bearer {read}'] } },
+    status: 400,
+    challenge: DUPLICATE,
+    handlerRan: false,
+  },
+  {
+    name: 'the scheme is case-insensitive',
+    variant: 'cognito',
+    request: { path: '/read', headers: { authorization: 'bEARER {read}' } },
     status: 200,
     challenge: null,
-    answer: saw(READ),
+    handlerRan: true,
+    auth: saw(READ),
   },
-  // Token checks.
+  // The token itself.
   {
     name: 'a good RS256 token with the scope: 200',
     variant: 'cognito',
-    path: '/read',
-    authorization: 'read',
+    request: { path: '/read', headers: bearer('{read}') },
     status: 200,
     challenge: null,
-    answer: saw(READ),
+    handlerRan: true,
+    auth: saw(READ),
   },
   {
     name: 'a good ES256 token with the scope: 200',
     variant: 'cognito',
-    path: '/read',
-    authorization: 'es256Read',
+    request: { path: '/read', headers: bearer('{es256Read}') },
     status: 200,
     challenge: null,
-    answer: saw(READ),
+    handlerRan: true,
+    auth: saw(READ),
   },
   {
-    name: 'not a JWT: 401 invalid_token',
+    name: 'not a JWT: 401 malformed',
     variant: 'cognito',
-    path: '/read',
-    authorization: { raw: 'Bearer not-a-jwt' },
+    request: { path: '/read', headers: bearer('not-a-jwt') },
     status: 401,
     challenge: invalidToken('The access token is malformed'),
+    handlerRan: false,
   },
   {
     name: 'a tampered payload: 401 bad signature',
     variant: 'cognito',
-    path: '/read',
-    authorization: 'tampered',
+    request: { path: '/read', headers: bearer('{tampered}') },
     status: 401,
     challenge: invalidToken('The access token signature is invalid'),
+    handlerRan: false,
+  },
+  {
+    name: 'signed by another key under a published kid: 401 bad signature',
+    variant: 'cognito',
+    request: { path: '/read', headers: bearer('{forged}') },
+    status: 401,
+    challenge: invalidToken('The access token signature is invalid'),
+    handlerRan: false,
   },
   {
     name: 'an expired token: 401',
     variant: 'cognito',
-    path: '/read',
-    authorization: 'expired',
+    request: { path: '/read', headers: bearer('{expired}') },
     status: 401,
     challenge: invalidToken('The access token expired'),
+    handlerRan: false,
   },
   {
     name: 'another issuer: 401',
     variant: 'cognito',
-    path: '/read',
-    authorization: 'otherIssuer',
+    request: { path: '/read', headers: bearer('{otherIssuer}') },
     status: 401,
     challenge: invalidToken('The access token issuer is not accepted'),
+    handlerRan: false,
   },
   {
     name: 'another app client: 401',
     variant: 'cognito',
-    path: '/read',
-    authorization: 'otherClient',
+    request: { path: '/read', headers: bearer('{otherClient}') },
     status: 401,
     challenge: invalidToken('The access token client is not accepted'),
+    handlerRan: false,
   },
   {
-    name: 'an ID token on an access-token API: 401',
+    name: 'an ID token on an access-token route: 401',
     variant: 'cognito',
-    path: '/read',
-    authorization: 'idToken',
+    request: { path: '/read', headers: bearer('{idToken}') },
     status: 401,
     challenge: invalidToken('The token is not of the accepted kind'),
+    handlerRan: false,
   },
   {
     name: 'a key the issuer never published: 401 unknown kid',
     variant: 'cognito',
-    path: '/read',
-    authorization: 'unknownKid',
+    request: { path: '/read', headers: bearer('{unknownKid}') },
     status: 401,
     challenge: invalidToken('The access token is signed with an unknown key'),
+    handlerRan: false,
   },
   {
-    name: 'OIDC: the right audience: 200',
+    name: 'OIDC audience: the right audience: 200',
     variant: 'oidc',
-    path: '/read',
-    authorization: 'oidcRead',
+    request: { path: '/read', headers: bearer('{oidcRead}') },
     status: 200,
     challenge: null,
-    answer: { ran: true, auth: { sub: 'user-9', clientId: 'oidc-client', scopes: [READ] } },
+    handlerRan: true,
+    auth: { sub: 'user-9', clientId: 'oidc-client', scopes: [READ] },
   },
   {
-    name: 'OIDC: another audience: 401',
+    name: 'OIDC audience: another audience: 401',
     variant: 'oidc',
-    path: '/read',
-    authorization: 'oidcOtherAudience',
+    request: { path: '/read', headers: bearer('{oidcOtherAudience}') },
     status: 401,
     challenge: invalidToken('The access token audience is not accepted'),
+    handlerRan: false,
+  },
+  {
+    name: 'OIDC audience: a Cognito access token without aud: 401',
+    variant: 'oidc',
+    request: { path: '/read', headers: bearer('{read}') },
+    status: 401,
+    challenge: invalidToken('The access token audience is not accepted'),
+    handlerRan: false,
   },
   // Scopes.
   {
     name: 'a missing scope: 403 naming it',
     variant: 'cognito',
-    path: '/read',
-    authorization: 'write',
+    request: { path: '/read', headers: bearer('{write}') },
     status: 403,
     challenge: insufficient(READ),
+    handlerRan: false,
   },
   {
     name: 'a token without any scope: 403',
     variant: 'cognito',
-    path: '/read',
-    authorization: 'noScope',
+    request: { path: '/read', headers: bearer('{noScope}') },
     status: 403,
     challenge: insufficient(READ),
+    handlerRan: false,
   },
   {
-    name: 'a look-alike scope (photos.readonly) does not count',
+    name: 'look-alike scopes (photos.readonly, Photos.Read) do not count',
     variant: 'cognito',
-    path: '/read',
-    authorization: 'lookalike',
+    request: { path: '/read', headers: bearer('{lookalike}') },
     status: 403,
     challenge: insufficient(READ),
+    handlerRan: false,
   },
   {
     name: 'all-of: one of two scopes is not enough',
     variant: 'cognito',
-    path: '/all',
-    authorization: 'read',
+    request: { path: '/all', headers: bearer('{read}') },
     status: 403,
-    challenge: insufficient(`${READ} ${WRITE}`),
+    challenge: insufficient(READ, WRITE),
+    handlerRan: false,
   },
   {
     name: 'all-of: both scopes pass',
     variant: 'cognito',
-    path: '/all',
-    authorization: 'readWrite',
+    request: { path: '/all', headers: bearer('{readWrite}') },
     status: 200,
     challenge: null,
-    answer: saw(READ, WRITE),
+    handlerRan: true,
+    auth: saw(READ, WRITE),
   },
   {
-    name: 'any-of: either scope passes',
+    name: 'any-of: the first scope passes',
     variant: 'cognito',
-    path: '/any',
-    authorization: 'write',
+    request: { path: '/any', headers: bearer('{read}') },
     status: 200,
     challenge: null,
-    answer: saw(WRITE),
+    handlerRan: true,
+    auth: saw(READ),
+  },
+  {
+    name: 'any-of: the second scope passes',
+    variant: 'cognito',
+    request: { path: '/any', headers: bearer('{write}') },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: saw(WRITE),
   },
   {
     name: 'any-of: neither scope: 403 listing the alternatives',
     variant: 'cognito',
-    path: '/any',
-    authorization: 'lookalike',
+    request: { path: '/any', headers: bearer('{lookalike}') },
     status: 403,
-    challenge: insufficient(`${READ} ${WRITE}`),
+    challenge: insufficient(READ, WRITE),
+    handlerRan: false,
   },
   {
-    name: 'resource-server prefix: the prefixed scope passes',
+    name: 'resource server: the prefixed scope satisfies photos.read',
     variant: 'prefixed',
-    path: '/read',
-    authorization: 'prefixedRead',
+    request: { path: '/read', headers: bearer('{prefixedRead}') },
     status: 200,
     challenge: null,
-    answer: saw(`https://photos.example.com/${READ}`),
+    handlerRan: true,
+    auth: saw(P(READ)),
   },
   {
-    name: 'resource-server prefix: the bare scope does not count',
+    name: 'resource server: the bare scope does not count (403 names the prefixed one)',
     variant: 'prefixed',
-    path: '/read',
-    authorization: 'read',
+    request: { path: '/read', headers: bearer('{read}') },
     status: 403,
-    challenge: insufficient(`https://photos.example.com/${READ}`),
+    challenge: insufficient(P(READ)),
+    handlerRan: false,
+  },
+  {
+    name: 'resource server: all-of names every prefixed scope',
+    variant: 'prefixed',
+    request: { path: '/all', headers: bearer('{prefixedRead}') },
+    status: 403,
+    challenge: insufficient(P(READ), P(WRITE)),
+    handlerRan: false,
+  },
+  {
+    name: 'resource server: all-of with both prefixed scopes passes',
+    variant: 'prefixed',
+    request: { path: '/all', headers: bearer('{prefixedBoth}') },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: saw(P(READ), P(WRITE)),
   },
   // Per-method scope map.
   {
     name: 'method map: GET with the read scope',
     variant: 'cognito',
-    path: '/resource',
-    authorization: 'read',
+    request: { path: '/resource', headers: bearer('{read}') },
     status: 200,
     challenge: null,
-    answer: saw(READ),
+    handlerRan: true,
+    auth: saw(READ),
   },
   {
-    name: 'method map: GET with only the write scope',
+    name: 'method map: GET with only the write scope: 403',
     variant: 'cognito',
-    path: '/resource',
-    authorization: 'write',
+    request: { path: '/resource', headers: bearer('{write}') },
     status: 403,
     challenge: insufficient(READ),
+    handlerRan: false,
   },
   {
-    name: 'method map: POST with only the read scope',
+    name: 'method map: POST with only the read scope: 403',
     variant: 'cognito',
-    method: 'POST',
-    path: '/resource',
-    authorization: 'read',
+    request: { method: 'POST', path: '/resource', headers: bearer('{read}') },
     status: 403,
     challenge: insufficient(WRITE),
+    handlerRan: false,
+  },
+  {
+    name: 'method map: POST with the write scope',
+    variant: 'cognito',
+    request: { method: 'POST', path: '/resource', headers: bearer('{write}') },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: saw(WRITE),
   },
   {
     name: 'method map: DELETE with the write scope',
     variant: 'cognito',
-    method: 'DELETE',
-    path: '/resource',
-    authorization: 'write',
+    request: { method: 'DELETE', path: '/resource', headers: bearer('{write}') },
     status: 200,
     challenge: null,
-    answer: saw(WRITE),
+    handlerRan: true,
+    auth: saw(WRITE),
+  },
+  {
+    name: 'method map: DELETE without a token: 401 bare',
+    variant: 'cognito',
+    request: { method: 'DELETE', path: '/resource' },
+    status: 401,
+    challenge: BARE,
+    handlerRan: false,
   },
   // Optional authentication.
   {
-    name: 'optional: anonymous requests pass with no auth',
+    name: 'optional: an anonymous request passes with no auth',
     variant: 'cognito',
-    path: '/optional',
+    request: { path: '/optional' },
     status: 200,
     challenge: null,
-    answer: anonymous,
+    handlerRan: true,
+    auth: null,
+  },
+  {
+    name: 'optional: another scheme passes as anonymous',
+    variant: 'cognito',
+    request: { path: '/optional', headers: { authorization: 'Basic dXNlcjpwYXNz' } },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: null,
   },
   {
     name: 'optional: a valid token is verified and handed over',
     variant: 'cognito',
-    path: '/optional',
-    authorization: 'read',
+    request: { path: '/optional', headers: bearer('{read}') },
     status: 200,
     challenge: null,
-    answer: saw(READ),
+    handlerRan: true,
+    auth: saw(READ),
   },
   {
     name: 'optional: a bad token is still refused',
     variant: 'cognito',
-    path: '/optional',
-    authorization: 'expired',
+    request: { path: '/optional', headers: bearer('{expired}') },
     status: 401,
     challenge: invalidToken('The access token expired'),
+    handlerRan: false,
+  },
+  {
+    name: 'optional: a malformed header is still 400',
+    variant: 'cognito',
+    request: { path: '/optional', headers: { authorization: 'Bearer' } },
+    status: 400,
+    challenge: MALFORMED,
+    handlerRan: false,
   },
   // Transports.
   {
-    name: 'query transport off: a lone query token is no credentials',
+    name: 'query transport off: a lone query token is no credentials (401 bare)',
     variant: 'cognito',
-    path: '/read',
-    queryToken: 'read',
+    request: { path: '/read', query: { access_token: '{read}' } },
     status: 401,
     challenge: BARE,
+    handlerRan: false,
+  },
+  {
+    name: 'query transport off: header plus query token uses the header',
+    variant: 'cognito',
+    request: { path: '/read', headers: bearer('{read}'), query: { access_token: '{write}' } },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: saw(READ),
   },
   {
     name: 'query transport on: a query token passes',
     variant: 'query',
-    path: '/read',
-    queryToken: 'read',
+    request: { path: '/read', query: { access_token: '{read}' } },
     status: 200,
     challenge: null,
-    answer: saw(READ),
+    handlerRan: true,
+    auth: saw(READ),
   },
   {
     name: 'query transport on: a token in header and query: 400',
     variant: 'query',
-    path: '/read',
-    authorization: 'read',
-    queryToken: 'read',
+    request: { path: '/read', headers: bearer('{read}'), query: { access_token: '{read}' } },
     status: 400,
-    challenge: invalidRequest('The request carries more than one access token'),
+    challenge: DUPLICATE,
+    handlerRan: false,
+  },
+  {
+    name: 'body transport off: a form-body token is no credentials (401 bare)',
+    variant: 'cognito',
+    request: { method: 'POST', path: '/form', body: { access_token: '{read}' } },
+    status: 401,
+    challenge: BARE,
+    handlerRan: false,
   },
   {
     name: 'body transport on: a form-body token passes',
     variant: 'body',
-    method: 'POST',
-    path: '/form',
-    bodyToken: 'read',
+    request: { method: 'POST', path: '/form', body: { access_token: '{read}' } },
     status: 200,
     challenge: null,
-    answer: saw(READ),
+    handlerRan: true,
+    auth: saw(READ),
   },
   {
     name: 'body transport on: a token in header and body: 400',
     variant: 'body',
-    method: 'POST',
-    path: '/form',
-    authorization: 'read',
-    bodyToken: 'read',
+    request: {
+      method: 'POST',
+      path: '/form',
+      headers: bearer('{read}'),
+      body: { access_token: '{read}' },
+    },
     status: 400,
-    challenge: invalidRequest('The request carries more than one access token'),
+    challenge: DUPLICATE,
+    handlerRan: false,
   },
   // The key server.
   {
-    name: 'key server down before warm-up: 503 with Retry-After',
-    variant: 'down-cold',
-    path: '/read',
-    authorization: 'read',
+    name: 'key server down before warm-up: 503 with Retry-After, no challenge',
+    variant: 'keys-cold',
+    keyServer: 'down',
+    request: { path: '/read', headers: bearer('{read}') },
     status: 503,
     challenge: null,
     retryAfter: true,
+    handlerRan: false,
+    keysFetched: true,
   },
   {
-    name: 'key server down after warm-up: cached keys keep serving',
-    variant: 'down-warm',
-    path: '/read',
-    authorization: 'read',
+    name: 'key server answering 500 before warm-up: 503',
+    variant: 'keys-cold',
+    keyServer: 'error500',
+    request: { path: '/read', headers: bearer('{read}') },
+    status: 503,
+    challenge: null,
+    retryAfter: true,
+    handlerRan: false,
+    keysFetched: true,
+  },
+  {
+    name: 'key server answering invalid JSON before warm-up: 503',
+    variant: 'keys-cold',
+    keyServer: 'invalid-json',
+    request: { path: '/read', headers: bearer('{read}') },
+    status: 503,
+    challenge: null,
+    retryAfter: true,
+    handlerRan: false,
+    keysFetched: true,
+  },
+  {
+    name: 'key server too slow before warm-up: 503',
+    variant: 'keys-cold',
+    keyServer: 'slow',
+    request: { path: '/read', headers: bearer('{read}') },
+    status: 503,
+    challenge: null,
+    retryAfter: true,
+    handlerRan: false,
+    keysFetched: true,
+  },
+  {
+    name: 'key server down, no token: still 401 bare (keys are not needed)',
+    variant: 'keys-cold',
+    keyServer: 'down',
+    request: { path: '/read' },
+    status: 401,
+    challenge: BARE,
+    handlerRan: false,
+    keysFetched: false,
+  },
+  {
+    name: 'key server back: the same verifier recovers',
+    variant: 'keys-cold',
+    request: { path: '/read', headers: bearer('{read}') },
     status: 200,
     challenge: null,
-    answer: saw(READ),
+    handlerRan: true,
+    auth: saw(READ),
+    keysFetched: true,
+  },
+  {
+    name: 'key server down after warm-up: stale keys keep serving',
+    variant: 'keys-warm',
+    keyServer: 'down',
+    request: { path: '/read', headers: bearer('{read}') },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: saw(READ),
+    keysFetched: true,
   },
   {
     name: 'key server down after warm-up: an unknown kid is 401, not 503',
-    variant: 'down-warm',
-    path: '/read',
-    authorization: 'unknownKid',
+    variant: 'keys-warm',
+    keyServer: 'down',
+    request: { path: '/read', headers: bearer('{unknownKid}') },
     status: 401,
     challenge: invalidToken('The access token is signed with an unknown key'),
+    handlerRan: false,
   },
   // RFC 9728.
   {
     name: 'the protected-resource metadata document',
     variant: 'cognito',
-    path: 'metadata',
+    request: { path: '{metadata}' },
     status: 200,
     challenge: null,
-    answer: 'document',
+    handlerRan: false,
+    json: document([READ, WRITE], ['header']),
+  },
+  {
+    name: 'the metadata document lists prefixed scopes',
+    variant: 'prefixed',
+    request: { path: '{metadata}' },
+    status: 200,
+    challenge: null,
+    handlerRan: false,
+    json: document([P(READ), P(WRITE)], ['header']),
+  },
+  {
+    name: 'the metadata document lists the enabled transports',
+    variant: 'query',
+    request: { path: '{metadata}' },
+    status: 200,
+    challenge: null,
+    handlerRan: false,
+    json: document([READ, WRITE], ['header', 'query']),
   },
 ]

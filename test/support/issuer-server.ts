@@ -1,7 +1,8 @@
 /**
  * A loopback key server (real HTTP on 127.0.0.1, port 0) serving a Cognito-style issuer's
- * `/.well-known/jwks.json` (and its OpenID Connect discovery document), with switchable faults and a request counter. The core allows plain
- * http on loopback, so the issuer URL works as is.
+ * `/.well-known/jwks.json` (and its OpenID Connect discovery document), with switchable faults, a
+ * switchable `Cache-Control: max-age` and a key-set request counter. The core allows plain http on
+ * loopback, so the issuer URL (`http://127.0.0.1:PORT/us-east-1_Test`) works as it is.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -19,17 +20,28 @@ export interface IssuerServer {
   origin: string
   keys: JWK[]
   fault: Fault
-  /** Requests received for the key set. */
+  /** `Cache-Control: max-age` of key-set answers, in seconds (default 300). */
+  maxAge: number
+  /** Requests received for the key set (the fetch counter), faulty ones included. */
   hits: number
   /** Other requests received (paths). */
   others: string[]
   close(): Promise<void>
 }
 
-/** Starts a key server for pool `poolId`. */
+/**
+ * Starts a key server for pool `poolId` publishing `keys`; close it in `afterAll`.
+ *
+ * @example
+ * ```ts
+ * const server = await startIssuer([rsa.jwk])
+ * const verifier = createVerifier({ issuer: server.issuer, clientId: 'client-a', tokenUse: 'access' })
+ * server.fault = 'down' // the next key-set fetch fails
+ * ```
+ */
 export async function startIssuer(keys: JWK[], poolId = 'us-east-1_Test'): Promise<IssuerServer> {
   const sockets = new Set<Socket>()
-  const state = { keys, fault: 'none' as Fault, hits: 0, others: [] as string[] }
+  const state = { keys, fault: 'none' as Fault, maxAge: 300, hits: 0, others: [] as string[] }
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     if (req.url === `/${poolId}/.well-known/openid-configuration`) {
       // OpenID Connect discovery (a loopback issuer is not a Cognito URL, so the core asks).
@@ -70,7 +82,10 @@ export async function startIssuer(keys: JWK[], poolId = 'us-east-1_Test'): Promi
         return
       default:
         res
-          .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' })
+          .writeHead(200, {
+            'content-type': 'application/json',
+            'cache-control': `max-age=${state.maxAge}`,
+          })
           .end(JSON.stringify({ keys: state.keys }))
     }
   }
@@ -96,6 +111,7 @@ export async function startIssuer(keys: JWK[], poolId = 'us-east-1_Test'): Promi
     {
       keys: { get: () => state.keys, set: (v: JWK[]) => (state.keys = v), enumerable: true },
       fault: { get: () => state.fault, set: (v: Fault) => (state.fault = v), enumerable: true },
+      maxAge: { get: () => state.maxAge, set: (v: number) => (state.maxAge = v), enumerable: true },
       hits: { get: () => state.hits, set: (v: number) => (state.hits = v), enumerable: true },
       others: { get: () => state.others, enumerable: true },
     },

@@ -1,6 +1,16 @@
 import type { Driver } from '../app-spec.js'
-import { express4Driver, express5Driver } from './express.js'
-import { koa2Driver, koa3Driver } from './koa.js'
+import { express4Driver } from './express4.js'
+import { express5Driver } from './express5.js'
+import { fastifyConfigDriver, fastifyHooksDriver } from './fastify.js'
+import { koa2Driver } from './koa2.js'
+import { koa3Driver } from './koa3.js'
 
 /** Every adapter and supported major the conformance table runs against. */
-export const drivers: Driver[] = [express5Driver, express4Driver, koa3Driver, koa2Driver]
+export const drivers: Driver[] = [
+  express5Driver,
+  express4Driver,
+  koa3Driver,
+  koa2Driver,
+  fastifyHooksDriver,
+  fastifyConfigDriver,
+]

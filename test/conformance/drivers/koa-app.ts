@@ -1,6 +1,6 @@
+/** The conformance app on Koa (2 and 3 share it; see ../app-spec.ts for the routes). */
 import { createServer } from 'node:http'
-import Koa3 from 'koa'
-import Koa2 from 'koa2'
+import type Koa3 from 'koa'
 import compose from 'koa-compose'
 import {
   authenticate,
@@ -9,8 +9,9 @@ import {
   requireScopes,
   requireScopesByMethod,
   type Middleware,
+  type ScopeguardState,
 } from '@scopeguard/koa'
-import { describeAuth, parseForm, READ, RESOURCE_MAP, WRITE, type Driver } from '../app-spec.js'
+import { createProbe, parseForm, READ, RESOURCE_MAP, WRITE, type Driver } from '../app-spec.js'
 import { listen } from './listen.js'
 
 /** A form-body parser, mounted before authenticate on /form (Koa ships none). */
@@ -21,15 +22,25 @@ const formBody: Middleware = async (ctx, next) => {
   await next()
 }
 
-function koaDriver(name: string, Koa: typeof Koa3): Driver {
+/**
+ * A driver for one Koa major. Routing is done by hand (no router package): each route is a
+ * composed stack entered when method and path match.
+ *
+ * @example
+ * ```ts
+ * export const koa3Driver = koaDriver('koa 3', Koa)
+ * ```
+ */
+export function koaDriver(name: string, Koa: typeof Koa3): Driver {
   return {
     name,
     start(verifier) {
+      const probe = createProbe()
       const app = new Koa()
       app.silent = true
       const auth = authenticate(verifier)
       const handler: Middleware = (ctx) => {
-        ctx.body = describeAuth((ctx.state as { auth?: never }).auth)
+        ctx.body = probe.answer((ctx.state as ScopeguardState).auth)
         return Promise.resolve()
       }
       const routes: [string, string, Middleware[]][] = [
@@ -52,10 +63,10 @@ function koaDriver(name: string, Koa: typeof Koa3): Driver {
         })
       }
       const handle = app.callback()
-      return listen(createServer((req, res) => void handle(req, res)))
+      return listen(
+        createServer((req, res) => void handle(req, res)),
+        probe,
+      )
     },
   }
 }
-
-export const koa3Driver = koaDriver('koa 3', Koa3)
-export const koa2Driver = koaDriver('koa 2', Koa2)

@@ -1,6 +1,7 @@
+/** The conformance app on Express (4 and 5 share it; see ../app-spec.ts for the routes). */
 import { createServer } from 'node:http'
-import express5 from 'express'
-import express4 from 'express4'
+import type express5 from 'express'
+import type { Request, Response } from 'express'
 import {
   authenticate,
   protectedResourceMetadata,
@@ -8,18 +9,26 @@ import {
   requireScopes,
   requireScopesByMethod,
 } from '@scopeguard/express'
-import type { Request, Response } from 'express'
-import { describeAuth, READ, RESOURCE_MAP, WRITE, type Driver } from '../app-spec.js'
+import { createProbe, READ, RESOURCE_MAP, WRITE, type Driver } from '../app-spec.js'
 import { listen } from './listen.js'
 
-function expressDriver(name: string, express: typeof express5): Driver {
+/**
+ * A driver for one Express major.
+ *
+ * @example
+ * ```ts
+ * export const express5Driver = expressDriver('express 5', express)
+ * ```
+ */
+export function expressDriver(name: string, express: typeof express5): Driver {
   return {
     name,
     start(verifier) {
+      const probe = createProbe()
       const app = express()
       const auth = authenticate(verifier)
       const handler = (req: Request, res: Response) => {
-        res.json(describeAuth(req.auth))
+        res.json(probe.answer(req.auth))
       }
       app.get('/public', handler)
       app.get('/optional', authenticate(verifier, { optional: true }), handler)
@@ -31,10 +40,7 @@ function expressDriver(name: string, express: typeof express5): Driver {
       if (verifier.resourceMetadata !== undefined) {
         app.get(verifier.resourceMetadata.path, protectedResourceMetadata(verifier))
       }
-      return listen(createServer(app))
+      return listen(createServer(app), probe)
     },
   }
 }
-
-export const express5Driver = expressDriver('express 5', express5)
-export const express4Driver = expressDriver('express 4', express4)

@@ -1,0 +1,98 @@
+/**
+ * The named tokens the conformance table refers to (`{read}`, `{expired}`, ...), minted on first
+ * use per issuer from the run's keys. Nothing is written anywhere.
+ */
+import { cognitoAccess, cognitoId, sign } from '../support/tokens.js'
+import { testKeys } from '../support/keys.js'
+import { READ, WRITE } from './app-spec.js'
+
+/** The app client every Cognito variant accepts. */
+export const CLIENT = 'client-a'
+/** The API's resource identifier (also the OIDC variant's audience). */
+export const API = 'https://api.example'
+/** The resource-server identifier of the `prefixed` variant. */
+export const RESOURCE_SERVER = 'https://photos.example.com'
+
+/** What each name mints (for the issuer of the row's variant). */
+const recipes = {
+  read: (iss) => access(iss, READ),
+  write: (iss) => access(iss, WRITE),
+  readWrite: (iss) => access(iss, `${READ} ${WRITE}`),
+  noScope: async (iss) =>
+    sign((await testKeys()).rsa, { iss, sub: CLIENT, client_id: CLIENT, token_use: 'access' }),
+  lookalike: (iss) => access(iss, 'photos.readonly photos.read.all Photos.Read'),
+  prefixedRead: (iss) => access(iss, `${RESOURCE_SERVER}/${READ}`),
+  prefixedBoth: (iss) => access(iss, `${RESOURCE_SERVER}/${READ} ${RESOURCE_SERVER}/${WRITE}`),
+  es256Read: async (iss) => sign((await testKeys()).ec, cognitoAccess(iss, CLIENT, READ)),
+  expired: (iss) => access(iss, READ, { iat: 1_600_000_000, exp: 1_600_000_600 }),
+  /** A genuine signature over another payload (more scopes, later expiry). */
+  tampered: async (iss) => {
+    const [header, , signature] = (await access(iss, READ)).split('.')
+    const claims = cognitoAccess(iss, CLIENT, `${READ} ${WRITE}`, { exp: 4_000_000_000 })
+    const payload = Buffer.from(JSON.stringify(claims)).toString('base64url')
+    return `${header}.${payload}.${signature}`
+  },
+  /** Signed by an unpublished key under the published key's kid. */
+  forged: async (iss) =>
+    sign((await testKeys()).rogue, cognitoAccess(iss, CLIENT, READ), { kid: 'rsa-1' }),
+  otherIssuer: (iss) => access(`${iss}x`, READ),
+  otherClient: async (iss) => sign((await testKeys()).rsa, cognitoAccess(iss, 'client-b', READ)),
+  idToken: async (iss) => sign((await testKeys()).rsa, cognitoId(iss, CLIENT)),
+  unknownKid: async (iss) => sign((await testKeys()).rogue, cognitoAccess(iss, CLIENT, READ)),
+  oidcRead: async (iss) =>
+    sign((await testKeys()).rsa, {
+      iss,
+      sub: 'user-9',
+      aud: API,
+      client_id: 'oidc-client',
+      scope: READ,
+    }),
+  oidcOtherAudience: async (iss) =>
+    sign((await testKeys()).rsa, { iss, sub: 'user-9', aud: 'https://other.example', scope: READ }),
+} satisfies Record<string, (issuer: string) => Promise<string>>
+
+/** A token name usable as `{name}` in a row's headers, query or body. */
+export type TokenName = keyof typeof recipes
+
+async function access(iss: string, scope: string, extra: Record<string, unknown> = {}) {
+  return sign((await testKeys()).rsa, cognitoAccess(iss, CLIENT, scope, extra))
+}
+
+const minted = new Map<string, Promise<string>>()
+
+/**
+ * The token `name` for `issuer`, minted once.
+ *
+ * @throws Error for a name the catalogue does not know.
+ * @example
+ * ```ts
+ * const token = await tokenFor('read', issuer.issuer)
+ * ```
+ */
+export function tokenFor(name: string, issuer: string): Promise<string> {
+  if (!Object.hasOwn(recipes, name)) throw new Error(`conformance: no token named {${name}}`)
+  const key = `${issuer} ${name}`
+  let token = minted.get(key)
+  if (token === undefined) {
+    token = recipes[name as TokenName](issuer)
+    minted.set(key, token)
+  }
+  return token
+}
+
+/**
+ * Replaces every `{name}` in `text` with the named token for `issuer`.
+ *
+ * @throws Error for an unknown name.
+ * @example
+ * ```ts
+ * await fillTokens('Bearer {read}', issuer) // 'Bearer eyJ...'
+ * ```
+ */
+export async function fillTokens(text: string, issuer: string): Promise<string> {
+  let out = text
+  for (const [placeholder, name] of text.matchAll(/\{(\w+)\}/g)) {
+    out = out.replace(placeholder, await tokenFor(name as string, issuer))
+  }
+  return out
+}

@@ -1,0 +1,55 @@
+/**
+ * The verifier variants the table's rows run against, and the key servers behind them: `main`
+ * (always healthy) for most variants, `flaky` (faults switched per row) for the key-server rows.
+ */
+import type { VerifierOptions } from '@scopeguard/core'
+import type { IssuerServer } from '../support/issuer-server.js'
+import { READ, WRITE } from './app-spec.js'
+import type { Variant } from './cases.js'
+import { API, CLIENT, RESOURCE_SERVER } from './tokens.js'
+
+/** The two key servers of a run. */
+export interface KeyServers {
+  main: IssuerServer
+  flaky: IssuerServer
+}
+
+/** The key server (and issuer) a variant trusts. */
+export function serverOf(variant: Variant, servers: KeyServers): IssuerServer {
+  return variant === 'keys-cold' || variant === 'keys-warm' ? servers.flaky : servers.main
+}
+
+/**
+ * The verifier options of `variant`. `keys-warm` is warmed up before its rows run; its key server
+ * sends `max-age=0` and `minMaxAge` is 0, so its keys are stale (served by stale-if-error) by then.
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier(variantOptions('cognito', servers))
+ * ```
+ */
+export function variantOptions(variant: Variant, servers: KeyServers): VerifierOptions {
+  const base = {
+    issuer: serverOf(variant, servers).issuer,
+    resourceMetadata: { resource: API, scopesSupported: [READ, WRITE] },
+    jwksCache: { timeout: 2, cooldown: 0 },
+  }
+  const cognito = { ...base, clientId: CLIENT, tokenUse: 'access' as const }
+  switch (variant) {
+    case 'cognito':
+      return cognito
+    case 'prefixed':
+      return { ...cognito, resourceServer: RESOURCE_SERVER }
+    case 'oidc':
+      return { ...base, audience: API }
+    case 'query':
+      return { ...cognito, transports: ['header', 'query'] }
+    case 'body':
+      return { ...cognito, transports: ['header', 'body'] }
+    case 'keys-cold':
+      // Every request may retry the key server, so each row meets the fault it sets.
+      return { ...cognito, jwksCache: { timeout: 0.5, cooldown: 0, retryDelay: 0 } }
+    case 'keys-warm':
+      return { ...cognito, jwksCache: { timeout: 0.5, cooldown: 0, minMaxAge: 0 } }
+  }
+}
