@@ -35,6 +35,8 @@ export type HandlerAnswer = { ran: true; auth: null } | ({ ran: true } & SeenAut
 export interface HandlerProbe {
   /** Handler runs so far. */
   readonly runs: number
+  /** The last answer rendered (what the last handler run saw). */
+  readonly last: HandlerAnswer | undefined
   /** Records a run and returns the JSON body to answer with. */
   answer(auth: AuthInfo | undefined): HandlerAnswer
 }
@@ -50,14 +52,21 @@ export interface HandlerProbe {
  */
 export function createProbe(): HandlerProbe {
   let runs = 0
+  let last: HandlerAnswer | undefined
   return {
     get runs() {
       return runs
     },
+    get last() {
+      return last
+    },
     answer(auth) {
       runs++
-      if (auth === undefined) return { ran: true, auth: null }
-      return { ran: true, sub: auth.subject, clientId: auth.clientId, scopes: [...auth.scopes] }
+      last =
+        auth === undefined
+          ? { ran: true, auth: null }
+          : { ran: true, sub: auth.subject, clientId: auth.clientId, scopes: [...auth.scopes] }
+      return last
     },
   }
 }
@@ -68,6 +77,8 @@ export interface RunningApp {
   url: string
   /** Handler runs so far (the metadata route is not counted). */
   runs(): number
+  /** What the last handler run saw (also for HEAD requests, which carry no body). */
+  lastAnswer(): HandlerAnswer | undefined
   close(): Promise<void>
 }
 

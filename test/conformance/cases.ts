@@ -19,7 +19,7 @@ export type Variant = 'cognito' | 'prefixed' | 'oidc' | 'query' | 'body' | 'keys
 
 /** One request: headers (an array sends the header once per value), query and form body. */
 export interface CaseRequest {
-  method?: 'GET' | 'POST' | 'DELETE'
+  method?: 'GET' | 'HEAD' | 'POST' | 'DELETE'
   path: string
   headers?: Record<string, string | string[]>
   query?: Record<string, string>
@@ -275,6 +275,30 @@ export const cases: Case[] = [
     challenge: invalidToken('The access token audience is not accepted'),
     handlerRan: false,
   },
+  {
+    name: 'a token not valid yet (nbf): 401',
+    variant: 'cognito',
+    request: { path: '/read', headers: bearer('{notYetValid}') },
+    status: 401,
+    challenge: invalidToken('The access token is not yet valid'),
+    handlerRan: false,
+  },
+  {
+    name: 'an unsigned token (alg none): 401',
+    variant: 'cognito',
+    request: { path: '/read', headers: bearer('{unsigned}') },
+    status: 401,
+    challenge: invalidToken('The access token is signed with an algorithm that is not allowed'),
+    handlerRan: false,
+  },
+  {
+    name: 'a token over the size limit: 401',
+    variant: 'cognito',
+    request: { path: '/read', headers: bearer('{oversized}') },
+    status: 401,
+    challenge: invalidToken('The access token is too large'),
+    handlerRan: false,
+  },
   // Scopes.
   {
     name: 'a missing scope: 403 naming it',
@@ -377,6 +401,22 @@ export const cases: Case[] = [
     handlerRan: true,
     auth: saw(P(READ), P(WRITE)),
   },
+  {
+    name: 'all-of without a token: 401 bare',
+    variant: 'cognito',
+    request: { path: '/all' },
+    status: 401,
+    challenge: BARE,
+    handlerRan: false,
+  },
+  {
+    name: 'any-of without a token: 401 bare',
+    variant: 'cognito',
+    request: { path: '/any' },
+    status: 401,
+    challenge: BARE,
+    handlerRan: false,
+  },
   // Per-method scope map.
   {
     name: 'method map: GET with the read scope',
@@ -427,6 +467,23 @@ export const cases: Case[] = [
     request: { method: 'DELETE', path: '/resource' },
     status: 401,
     challenge: BARE,
+    handlerRan: false,
+  },
+  {
+    name: 'method map: HEAD counts as a read',
+    variant: 'cognito',
+    request: { method: 'HEAD', path: '/resource', headers: bearer('{read}') },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: saw(READ),
+  },
+  {
+    name: 'method map: HEAD with only the write scope: 403',
+    variant: 'cognito',
+    request: { method: 'HEAD', path: '/resource', headers: bearer('{write}') },
+    status: 403,
+    challenge: insufficient(READ),
     handlerRan: false,
   },
   // Optional authentication.

@@ -108,11 +108,17 @@ describe.each(drivers)('conformance: $name', (driver: Driver) => {
     expect(app.runs() - runsBefore).toBe(row.handlerRan ? 1 : 0)
     if (row.handlerRan) {
       const { auth = null } = row
-      expect(response.json).toEqual(
-        auth === null ? { ran: true, auth: null } : { ran: true, ...auth },
-      )
+      const answer = auth === null ? { ran: true, auth: null } : { ran: true, ...auth }
+      expect(app.lastAnswer()).toEqual(answer)
+      if (row.request.method !== 'HEAD') {
+        expect(response.headers['content-type']).toMatch(/^application\/json\b/)
+        expect(response.json).toEqual(answer)
+      }
     }
-    if (row.json !== undefined) expect(response.json).toEqual(expectedJson(row))
+    if (row.json !== undefined) {
+      expect(response.headers['content-type']).toMatch(/^application\/json\b/)
+      expect(response.json).toEqual(expectedJson(row))
+    }
     if (row.keysFetched !== undefined) {
       expect(verifier.stats().jwksFetches > fetchesBefore).toBe(row.keysFetched)
     }

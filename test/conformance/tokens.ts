@@ -35,6 +35,18 @@ const recipes = {
   /** Signed by an unpublished key under the published key's kid. */
   forged: async (iss) =>
     sign((await testKeys()).rogue, cognitoAccess(iss, CLIENT, READ), { kid: 'rsa-1' }),
+  notYetValid: (iss) => access(iss, READ, { nbf: 4_000_000_000 }),
+  /** `alg: none`, no signature. */
+  unsigned: (iss) => {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    const claims = cognitoAccess(iss, CLIENT, READ, { exp: 4_000_000_000 })
+    return Promise.resolve(`${part({ alg: 'none', kid: 'rsa-1' })}.${part(claims)}.`)
+  },
+  /** A well-formed header over the size limit (9000 characters; the default limit is 8192). */
+  oversized: async (iss) => {
+    const [header, , signature] = (await access(iss, READ)).split('.')
+    return `${header}.${'A'.repeat(9000)}.${signature}`
+  },
   otherIssuer: (iss) => access(`${iss}x`, READ),
   otherClient: async (iss) => sign((await testKeys()).rsa, cognitoAccess(iss, 'client-b', READ)),
   idToken: async (iss) => sign((await testKeys()).rsa, cognitoId(iss, CLIENT)),

@@ -63,7 +63,7 @@ function fastifyDriver(name: string, routes: Routes): Driver {
         app.get(verifier.resourceMetadata.path, protectedResourceMetadata(verifier))
       }
       const url = await app.listen({ port: 0, host: '127.0.0.1' })
-      return { url, runs: () => probe.runs, close: () => app.close() }
+      return { url, runs: () => probe.runs, lastAnswer: () => probe.last, close: () => app.close() }
     },
   }
 }

@@ -16,6 +16,7 @@ export async function listen(server: Server, probe: HandlerProbe): Promise<Runni
   return {
     url: `http://127.0.0.1:${port}`,
     runs: () => probe.runs,
+    lastAnswer: () => probe.last,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
