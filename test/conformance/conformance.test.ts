@@ -12,7 +12,7 @@ import { testKeys } from '../support/keys.js'
 import type { Driver, RunningApp } from './app-spec.js'
 import { cases, METADATA_URL, type Case, type Variant } from './cases.js'
 import { drivers } from './drivers/index.js'
-import { fillTokens } from './tokens.js'
+import { fillTokens, tokenFor } from './tokens.js'
 import { serverOf, variantOptions, type KeyServers } from './variants.js'
 
 let servers: KeyServers
@@ -59,6 +59,21 @@ async function form(fields: Record<string, string>, issuer: string): Promise<str
   for (const [name, value] of Object.entries(fields))
     params.append(name, await fillTokens(value, issuer))
   return params.toString()
+}
+
+/** The tokens a row sends (by their last non-empty segment), to prove none comes back. */
+async function sentTokenParts(row: Case, issuer: string): Promise<string[]> {
+  const { headers = {}, query = {}, body = {} } = row.request
+  const text = JSON.stringify([headers, query, body])
+  const names = [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string)
+  const tokens = await Promise.all(names.map((name) => tokenFor(name, issuer)))
+  return tokens.map(
+    (token) =>
+      token
+        .split('.')
+        .filter((part) => part !== '')
+        .at(-1) as string,
+  )
 }
 
 /** `{issuer}` in an expected JSON body stands for the variant's issuer. */
@@ -118,6 +133,11 @@ describe.each(drivers)('conformance: $name', (driver: Driver) => {
     if (row.json !== undefined) {
       expect(response.headers['content-type']).toMatch(/^application\/json\b/)
       expect(response.json).toEqual(expectedJson(row))
+    }
+    if (row.retryAfter === true) expect(response.headers['retry-after']).toMatch(/^[1-9]\d*$/)
+    const echoed = `${response.body}\n${JSON.stringify(response.headers)}`
+    for (const part of await sentTokenParts(row, serverOf(row.variant, servers).issuer)) {
+      expect(echoed).not.toContain(part)
     }
     if (row.keysFetched !== undefined) {
       expect(verifier.stats().jwksFetches > fetchesBefore).toBe(row.keysFetched)
