@@ -59,6 +59,15 @@ if (verifier.backend !== 'node') throw new Error('expected the node backend unde
 for (const [name, mod] of Object.entries({ express, koa, fastify })) {
   if (mod.createVerifier !== core.createVerifier) throw new Error(name + ' does not re-export the core')
 }
+for (const [name, mod, exports] of [
+  ['express', express, ['authenticate', 'requireScopes', 'requireAnyScope', 'requireScopesByMethod', 'protectedResourceMetadata']],
+  ['koa', koa, ['authenticate', 'requireScopes', 'requireAnyScope', 'requireScopesByMethod', 'protectedResourceMetadata']],
+  ['fastify', fastify, ['scopeguard', 'default', 'protectedResourceMetadata']],
+]) {
+  for (const name2 of exports) {
+    if (typeof mod[name2] !== 'function') throw new Error(name + ' lacks the export ' + name2)
+  }
+}
 const required = (await import('node:module')).createRequire(import.meta.url)('@scopeguard/core')
 if (typeof required.createVerifier !== 'function') throw new Error('require() of the ESM package failed')
 console.log('ok   packed tarballs import and require as a user would')
