@@ -1,0 +1,157 @@
+/**
+ * The example's configuration, read once from the environment. A bad value stops the start with a
+ * message that says which variable to fix and how.
+ *
+ * @module
+ */
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ALGORITHMS, type Algorithm } from '@scopeguard/core'
+
+/** The web frameworks the example can be served by. */
+export const FRAMEWORKS = ['express', 'koa', 'fastify', 'nestjs'] as const
+/** One of {@link FRAMEWORKS}. */
+export type Framework = (typeof FRAMEWORKS)[number]
+
+/** The parsed configuration. */
+export interface AppConfig {
+  /** `PORT` (default 3000; 0 picks a free port). */
+  port: number
+  /** `HOST` (default 127.0.0.1). */
+  host: string
+  /** `FRAMEWORK` (default express). */
+  framework: Framework
+  /** `PUBLIC_URL`: the API's base URL as clients see it (default `http://<host>:<port>`). */
+  publicUrl: string | undefined
+  /** `ISSUER`, split on commas; undefined starts the development issuer. */
+  issuer: string[] | undefined
+  /** `JWKS_URI` (default: discovered from the issuer). */
+  jwksUri: string | undefined
+  /** `AUDIENCE`, split on commas. */
+  audience: string[] | undefined
+  /** `CLIENT_ID`, split on commas. */
+  clientId: string[] | undefined
+  /**
+   * `TOKEN_USE`. Default: `access` for the development issuer and Cognito issuers, not checked for
+   * other issuers (their tokens carry no `token_use`).
+   */
+  tokenUse: 'access' | 'id' | undefined
+  /** `TYP`: required JWT `typ` header, e.g. `at+jwt` (default: not checked). */
+  typ: string | undefined
+  /** `RESOURCE_SERVER`: the scope prefix, e.g. `https://photos.example.com`. */
+  resourceServer: string | undefined
+  /** `ALGORITHMS`, split on commas (default: the core's default list). */
+  algorithms: Algorithm[] | undefined
+  /** `DATA_DIR` (default examples/photo-api/.data), absolute. */
+  dataDir: string
+  /** `DEV_ISSUER_PORT` (default 3001; 0 picks a free port). */
+  devIssuerPort: number
+}
+
+/** A configuration that cannot start; the message says what to fix. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+/** The default `DATA_DIR`: `examples/photo-api/.data`, wherever the process starts. */
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../.data', import.meta.url))
+
+const list = (value: string | undefined): string[] | undefined => {
+  const items = value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+  return items === undefined || items.length === 0 ? undefined : items
+}
+
+const text = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === '' ? undefined : value.trim()
+
+const port = (name: string, value: string | undefined, fallback: number): number => {
+  if (text(value) === undefined) return fallback
+  const n = /^\d{1,5}$/.test(value!.trim()) ? Number(value) : NaN
+  if (!(n >= 0 && n <= 65535)) {
+    throw new ConfigError(`${name}=${value} is not a port: use an integer from 0 to 65535`)
+  }
+  return n
+}
+
+const url = (name: string, value: string): string => {
+  let parsed: URL
+  try {
+    parsed = new URL(value)
+  } catch {
+    throw new ConfigError(`${name} has "${value}", which is not an absolute URL (https://...)`)
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new ConfigError(`${name} has "${value}": use an https:// URL`)
+  }
+  return value
+}
+
+/**
+ * Reads the configuration from environment variables (see the README's table).
+ *
+ * @throws {@link ConfigError} naming the variable to fix.
+ * @example
+ * ```ts
+ * const config = loadConfig(process.env)
+ * ```
+ */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const framework = (text(env.FRAMEWORK) ?? 'express').toLowerCase()
+  if (!FRAMEWORKS.includes(framework as Framework)) {
+    throw new ConfigError(
+      `FRAMEWORK=${env.FRAMEWORK} is unknown: use one of ${FRAMEWORKS.join(', ')}`,
+    )
+  }
+  const tokenUse = text(env.TOKEN_USE)
+  if (tokenUse !== undefined && tokenUse !== 'access' && tokenUse !== 'id') {
+    throw new ConfigError(`TOKEN_USE=${env.TOKEN_USE} is unknown: use access or id`)
+  }
+  const algorithms = list(env.ALGORITHMS)
+  const unknown = algorithms?.find((alg) => !Object.hasOwn(ALGORITHMS, alg))
+  if (unknown !== undefined) {
+    throw new ConfigError(
+      `ALGORITHMS has "${unknown}", which is not supported: use a comma-separated list of ${Object.keys(ALGORITHMS).join(', ')}`,
+    )
+  }
+  const issuer = list(env.ISSUER)?.map((i) => url('ISSUER', i))
+  const jwksUri = text(env.JWKS_URI)
+  const audience = list(env.AUDIENCE)
+  const clientId = list(env.CLIENT_ID)
+  if (issuer === undefined) {
+    const stray = [
+      ['JWKS_URI', jwksUri],
+      ['AUDIENCE', audience],
+      ['CLIENT_ID', clientId],
+    ].find(([, v]) => v !== undefined)
+    if (stray !== undefined) {
+      throw new ConfigError(
+        `${String(stray[0])} is set but ISSUER is not: set ISSUER to use your own authorization server, or unset ${String(stray[0])} to use the development issuer`,
+      )
+    }
+  } else if (audience === undefined && clientId === undefined) {
+    throw new ConfigError(
+      'ISSUER is set but neither AUDIENCE nor CLIENT_ID is: set AUDIENCE (the aud your tokens carry) or CLIENT_ID (the app clients allowed, e.g. for Cognito access tokens)',
+    )
+  }
+  const host = text(env.HOST) ?? '127.0.0.1'
+  const publicUrl = text(env.PUBLIC_URL)
+  return {
+    port: port('PORT', env.PORT, 3000),
+    host,
+    framework: framework as Framework,
+    publicUrl: publicUrl === undefined ? undefined : url('PUBLIC_URL', publicUrl),
+    issuer,
+    jwksUri: jwksUri === undefined ? undefined : url('JWKS_URI', jwksUri),
+    audience,
+    clientId,
+    tokenUse,
+    typ: text(env.TYP),
+    resourceServer: text(env.RESOURCE_SERVER),
+    algorithms: algorithms as Algorithm[] | undefined,
+    dataDir: resolve(text(env.DATA_DIR) ?? DEFAULT_DATA_DIR),
+    devIssuerPort: port('DEV_ISSUER_PORT', env.DEV_ISSUER_PORT, 3001),
+  }
+}

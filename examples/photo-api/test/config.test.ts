@@ -1,0 +1,130 @@
+import { resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { baseUrl, buildVerifier } from '../src/app-verifier.js'
+import { DEFAULT_DATA_DIR, loadConfig } from '../src/config.js'
+
+describe('loadConfig', () => {
+  it('defaults to express on 127.0.0.1:3000 with the development issuer', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      framework: 'express',
+      publicUrl: undefined,
+      issuer: undefined,
+      jwksUri: undefined,
+      audience: undefined,
+      clientId: undefined,
+      tokenUse: undefined,
+      typ: undefined,
+      resourceServer: undefined,
+      algorithms: undefined,
+      dataDir: DEFAULT_DATA_DIR,
+      devIssuerPort: 3001,
+    })
+    expect(DEFAULT_DATA_DIR).toBe(resolve(import.meta.dirname, '../.data'))
+  })
+
+  it('reads every variable, splitting the comma lists', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      FRAMEWORK: 'NestJS',
+      ISSUER: 'https://a.example, https://b.example',
+      JWKS_URI: 'https://a.example/jwks.json',
+      AUDIENCE: 'api1,api2',
+      CLIENT_ID: 'c1',
+      TOKEN_USE: 'id',
+      TYP: 'at+jwt',
+      RESOURCE_SERVER: 'https://photos.example.com',
+      ALGORITHMS: 'RS256,ES256',
+      DATA_DIR: 'some/dir',
+      DEV_ISSUER_PORT: '0',
+    })
+    expect(config).toMatchObject({
+      port: 8080,
+      framework: 'nestjs',
+      issuer: ['https://a.example', 'https://b.example'],
+      audience: ['api1', 'api2'],
+      clientId: ['c1'],
+      tokenUse: 'id',
+      algorithms: ['RS256', 'ES256'],
+      dataDir: resolve('some/dir'),
+      devIssuerPort: 0,
+    })
+    expect(baseUrl(config, 8080)).toBe('http://localhost:8080')
+  })
+
+  it.each([
+    [{ FRAMEWORK: 'hapi' }, 'FRAMEWORK=hapi is unknown: use one of express, koa, fastify, nestjs'],
+    [{ PORT: 'http' }, 'PORT=http is not a port: use an integer from 0 to 65535'],
+    [{ PORT: '70000' }, 'PORT=70000 is not a port: use an integer from 0 to 65535'],
+    [{ DEV_ISSUER_PORT: '-1' }, 'DEV_ISSUER_PORT=-1 is not a port: use an integer from 0 to 65535'],
+    [{ TOKEN_USE: 'refresh' }, 'TOKEN_USE=refresh is unknown: use access or id'],
+    [
+      { ALGORITHMS: 'RS256,HS256' },
+      'ALGORITHMS has "HS256", which is not supported: use a comma-separated list of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519',
+    ],
+    [
+      { ISSUER: 'https://issuer.example' },
+      'ISSUER is set but neither AUDIENCE nor CLIENT_ID is: set AUDIENCE (the aud your tokens carry) or CLIENT_ID (the app clients allowed, e.g. for Cognito access tokens)',
+    ],
+    [
+      { ISSUER: 'issuer.example', AUDIENCE: 'a' },
+      'ISSUER has "issuer.example", which is not an absolute URL (https://...)',
+    ],
+    [
+      { ISSUER: 'ftp://issuer.example', AUDIENCE: 'a' },
+      'ISSUER has "ftp://issuer.example": use an https:// URL',
+    ],
+    [
+      { ISSUER: 'https://i.example', AUDIENCE: 'a', JWKS_URI: '/jwks' },
+      'JWKS_URI has "/jwks", which is not an absolute URL (https://...)',
+    ],
+    [
+      { AUDIENCE: 'api' },
+      'AUDIENCE is set but ISSUER is not: set ISSUER to use your own authorization server, or unset AUDIENCE to use the development issuer',
+    ],
+    [
+      { CLIENT_ID: 'c' },
+      'CLIENT_ID is set but ISSUER is not: set ISSUER to use your own authorization server, or unset CLIENT_ID to use the development issuer',
+    ],
+    [
+      { JWKS_URI: 'https://k.example' },
+      'JWKS_URI is set but ISSUER is not: set ISSUER to use your own authorization server, or unset JWKS_URI to use the development issuer',
+    ],
+    [
+      { PUBLIC_URL: 'api.example' },
+      'PUBLIC_URL has "api.example", which is not an absolute URL (https://...)',
+    ],
+  ])('stops on %j with a message saying what to fix', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message)
+  })
+})
+
+describe('buildVerifier', () => {
+  it('publishes RFC 9728 metadata at the API base URL with prefixed scopes', () => {
+    const config = loadConfig({
+      ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz',
+      CLIENT_ID: 'app',
+      RESOURCE_SERVER: 'https://photos.example.com',
+    })
+    const verifier = buildVerifier(
+      config,
+      { issuer: config.issuer!, clientId: config.clientId },
+      'http://127.0.0.1:3000',
+    )
+    expect(verifier.resourceMetadata).toEqual({
+      url: 'http://127.0.0.1:3000/.well-known/oauth-protected-resource',
+      path: '/.well-known/oauth-protected-resource',
+      document: {
+        resource: 'http://127.0.0.1:3000',
+        authorization_servers: ['https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz'],
+        scopes_supported: [
+          'https://photos.example.com/photos.read',
+          'https://photos.example.com/photos.write',
+        ],
+        bearer_methods_supported: ['header'],
+      },
+    })
+  })
+})
