@@ -1,0 +1,91 @@
+/**
+ * Starts the whole example from a configuration: photo storage, the development issuer when no
+ * `ISSUER` is set, the one verifier, and the chosen framework's server.
+ *
+ * @module
+ */
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import { baseUrl, buildVerifier, type TrustedIssuer } from './app-verifier.js'
+import type { AppConfig, Framework } from './config.js'
+import { DEMO_CLIENTS, startDevIssuer, type DevIssuer } from './dev-issuer.js'
+import { createPhotoService } from './domain/photo-service.js'
+import type { StartServer } from './servers/app-deps.js'
+
+/** A running example. */
+export interface RunningApp {
+  /** The framework serving it. */
+  framework: Framework
+  /** The API's base URL. */
+  url: string
+  /** The development issuer's URL, when it runs. */
+  devIssuerUrl: string | undefined
+  /** Stops the server and the development issuer. */
+  close(): Promise<void>
+}
+
+const servers: Record<Framework, () => Promise<StartServer>> = {
+  express: async () => (await import('./servers/express.js')).startExpress,
+  koa: async () => (await import('./servers/koa.js')).startKoa,
+  fastify: async () => (await import('./servers/fastify.js')).startFastify,
+  nestjs: async () => (await import('./servers/nestjs.js')).startNest,
+}
+
+/** A port free right now on `host` (the API needs its port before the verifier is built). */
+async function freePort(host: string): Promise<number> {
+  const probe = createServer().listen(0, host)
+  await once(probe, 'listening')
+  const address = probe.address()
+  await new Promise((resolve) => probe.close(resolve))
+  return typeof address === 'object' && address !== null ? address.port : 0
+}
+
+/**
+ * Starts the example. Port 0 (for `PORT` or `DEV_ISSUER_PORT`) picks a free port.
+ *
+ * @throws ConfigurationError (from the core) for inconsistent verifier options; Error when a port
+ * is taken.
+ * @example
+ * ```ts
+ * const app = await startApp(loadConfig(process.env))
+ * console.log(app.url)
+ * ```
+ */
+export async function startApp(config: AppConfig): Promise<RunningApp> {
+  const photos = await createPhotoService({ dataDir: config.dataDir })
+  let devIssuer: DevIssuer | undefined
+  let trusted: TrustedIssuer
+  if (config.issuer === undefined) {
+    devIssuer = await startDevIssuer({
+      port: config.devIssuerPort,
+      resourceServer: config.resourceServer,
+    })
+    trusted = {
+      issuer: [devIssuer.url],
+      clientId: [DEMO_CLIENTS.writer.id, DEMO_CLIENTS.reader.id],
+      tokenUse: 'access',
+    }
+  } else {
+    const { issuer, jwksUri, audience, clientId } = config
+    trusted = { issuer, jwksUri, audience, clientId }
+  }
+  try {
+    const port = config.port === 0 ? await freePort(config.host) : config.port
+    const url = baseUrl(config, port)
+    const verifier = buildVerifier(config, trusted, url)
+    const start = await servers[config.framework]()
+    const server = await start({ photos, verifier }, { port, host: config.host })
+    return {
+      framework: config.framework,
+      url,
+      devIssuerUrl: devIssuer?.url,
+      async close() {
+        await server.close()
+        await devIssuer?.stop()
+      },
+    }
+  } catch (error) {
+    await devIssuer?.stop()
+    throw error
+  }
+}
