@@ -15,7 +15,7 @@ describe.each(E2E_FRAMEWORKS)('photo API on %s with the development issuer', (fr
   const upload = (bytes: Uint8Array, type: string | undefined, token = writer): Promise<Response> =>
     call(`${app.url}/photos`, token, {
       method: 'POST',
-      body: bytes,
+      body: bytes as Uint8Array<ArrayBuffer>,
       headers: type === undefined ? {} : { 'content-type': type },
     })
 
