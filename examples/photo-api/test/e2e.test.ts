@@ -1,4 +1,5 @@
 import { readdir } from 'node:fs/promises'
+import { request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_PHOTO_BYTES } from '../src/domain/content-type.js'
@@ -119,6 +120,26 @@ describe.each(E2E_FRAMEWORKS)('photo API on %s with the development issuer', (fr
     expect((await call(`${app.url}/photos/${photo.id}`, writer, { method: 'DELETE' })).status).toBe(
       404,
     )
+  })
+
+  it('refuses a chunked upload (no Content-Length) once it passes 5 MB with 413', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${app.url}/photos`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${writer}`, 'content-type': 'image/png' },
+      })
+      req.on('response', (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', reject)
+      req.write(PNG)
+      const chunk = Buffer.alloc(1024 * 1024)
+      for (let i = 0; i < 6; i++) req.write(chunk)
+      req.end()
+    })
+    expect(status).toBe(413)
+    expect(await readdir(join(app.dataDir, 'tmp'))).toEqual([])
   })
 
   it('refuses bad uploads with 415, 400 and 413 and writes nothing', async () => {
