@@ -54,20 +54,23 @@ try {
 import * as express from '@scopeguard/express'
 import * as koa from '@scopeguard/koa'
 import * as fastify from '@scopeguard/fastify'
+import * as nestjs from '@scopeguard/nestjs'
 const verifier = core.createVerifier({ issuer: 'https://issuer.example', audience: 'api', jwks: { keys: [] } })
 if (verifier.backend !== 'node') throw new Error('expected the node backend under Node, got ' + verifier.backend)
-for (const [name, mod] of Object.entries({ express, koa, fastify })) {
+for (const [name, mod] of Object.entries({ express, koa, fastify, nestjs })) {
   if (mod.createVerifier !== core.createVerifier) throw new Error(name + ' does not re-export the core')
 }
 for (const [name, mod, exports] of [
   ['express', express, ['authenticate', 'requireScopes', 'requireAnyScope', 'requireScopesByMethod', 'protectedResourceMetadata']],
   ['koa', koa, ['authenticate', 'requireScopes', 'requireAnyScope', 'requireScopesByMethod', 'protectedResourceMetadata']],
   ['fastify', fastify, ['scopeguard', 'default', 'protectedResourceMetadata']],
+  ['nestjs', nestjs, ['ScopeguardModule', 'ScopeguardGuard', 'ScopeguardExceptionFilter', 'RequireScopes', 'RequireAnyScope', 'ScopesByMethod', 'Public', 'OptionalAuth', 'RequireAuth', 'Auth']],
 ]) {
   for (const name2 of exports) {
     if (typeof mod[name2] !== 'function') throw new Error(name + ' lacks the export ' + name2)
   }
 }
+if (typeof nestjs.SCOPEGUARD_VERIFIER !== 'symbol') throw new Error('nestjs lacks SCOPEGUARD_VERIFIER')
 const required = (await import('node:module')).createRequire(import.meta.url)('@scopeguard/core')
 if (typeof required.createVerifier !== 'function') throw new Error('require() of the ESM package failed')
 console.log('ok   packed tarballs import and require as a user would')

@@ -4,6 +4,7 @@ import { express5Driver } from './express5.js'
 import { fastifyConfigDriver, fastifyHooksDriver } from './fastify.js'
 import { koa2Driver } from './koa2.js'
 import { koa3Driver } from './koa3.js'
+import { nestExpressDriver, nestFastifyDriver } from './nestjs.js'
 
 /** Every adapter and supported major the conformance table runs against. */
 export const drivers: Driver[] = [
@@ -13,4 +14,6 @@ export const drivers: Driver[] = [
   koa2Driver,
   fastifyHooksDriver,
   fastifyConfigDriver,
+  nestExpressDriver,
+  nestFastifyDriver,
 ]

@@ -1,0 +1,65 @@
+/**
+ * The request as Nest hands it to guards: an Express `Request` (an `IncomingMessage`) on
+ * platform-express, a `FastifyRequest` (with the `IncomingMessage` in `raw`) on platform-fastify.
+ * This file turns either into the core's `AuthRequest` and carries the result on `request.auth`.
+ *
+ * @module
+ */
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import type { AuthInfo, AuthRequest } from '@scopeguard/core'
+
+/** The parts of a Nest request (either platform) the guard reads and writes. */
+export interface NestLikeRequest {
+  method: string
+  url: string
+  originalUrl?: string
+  query?: unknown
+  body?: unknown
+  headers: IncomingHttpHeaders
+  headersDistinct?: NodeJS.Dict<string[]>
+  rawHeaders?: string[]
+  raw?: IncomingMessage
+  auth?: AuthInfo | undefined
+}
+
+/** Node's `headersDistinct`, or the same built from `rawHeaders` (two headers stay two). */
+function distinctHeaders(message: IncomingMessage | NestLikeRequest): AuthRequest['headers'] {
+  if (message.headersDistinct !== undefined) return message.headersDistinct
+  if (message.rawHeaders === undefined) return message.headers
+  const headers: NodeJS.Dict<string[]> = {}
+  for (let i = 0; i < message.rawHeaders.length; i += 2) {
+    const name = (message.rawHeaders[i] as string).toLowerCase()
+    ;(headers[name] ??= []).push(message.rawHeaders[i + 1] as string)
+  }
+  return headers
+}
+
+/**
+ * The core's view of a Nest request on either platform.
+ *
+ * @example
+ * ```ts
+ * await verifier.authenticate(toAuthRequest(context.switchToHttp().getRequest()))
+ * ```
+ */
+export function toAuthRequest(request: NestLikeRequest): AuthRequest {
+  return {
+    method: request.method,
+    url: request.originalUrl ?? request.url,
+    headers: distinctHeaders(request.raw ?? request),
+    query: request.query,
+    body: request.body,
+  }
+}
+
+/**
+ * The verified token the guard set on `request.auth`, if any.
+ *
+ * @example
+ * ```ts
+ * const auth = authOf(context.switchToHttp().getRequest())
+ * ```
+ */
+export function authOf(request: object): AuthInfo | undefined {
+  return (request as NestLikeRequest).auth
+}

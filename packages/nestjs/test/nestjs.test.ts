@@ -1,0 +1,320 @@
+import { Injectable, Module, type DynamicModule } from '@nestjs/common'
+import { http, HttpResponse } from 'msw'
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  ConfigurationError,
+  createVerifier,
+  ScopeguardExceptionFilter,
+  ScopeguardModule,
+  type VerifierOptions,
+} from '../src/index.js'
+import { send } from '../../../test/support/http-client.js'
+import { cognitoAccess, sign, signingKey, type SigningKey } from '../../../test/support/tokens.js'
+import { allControllers, appModule, GuardedController, OpenController, startNest } from './app.js'
+
+const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Nest'
+const JWKS = `${ISSUER}/.well-known/jwks.json`
+const API = 'https://api.example.com'
+const METADATA = `${API}/.well-known/oauth-protected-resource`
+let key: SigningKey
+let jwksHits = 0
+const keyServer = setupServer(
+  http.get(JWKS, () => {
+    jwksHits++
+    return HttpResponse.json({ keys: [key.jwk] })
+  }),
+)
+beforeAll(async () => {
+  key = await signingKey('ES256', 'nest-1')
+  keyServer.listen({ onUnhandledRequest: 'bypass' })
+})
+afterEach(() => {
+  keyServer.resetHandlers()
+})
+afterAll(() => keyServer.close())
+
+const options: VerifierOptions = {
+  issuer: ISSUER,
+  clientId: 'app',
+  tokenUse: 'access',
+  transports: ['header', 'body'],
+  resourceMetadata: { resource: API },
+}
+const bearer = async (scope: string) => ({
+  authorization: `Bearer ${await sign(key, cognitoAccess(ISSUER, 'app', scope))}`,
+})
+const BARE = `Bearer resource_metadata="${METADATA}"`
+const challenge = (error: string, description: string, scope?: string) =>
+  `Bearer error="${error}", error_description="${description}"` +
+  (scope === undefined ? '' : `, scope="${scope}"`) +
+  (error === 'invalid_token' ? `, resource_metadata="${METADATA}"` : '')
+
+describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%s', (platform) => {
+  describe('global guard (forRoot with { global: true })', () => {
+    let app: Awaited<ReturnType<typeof startNest>>
+    beforeAll(async () => {
+      app = await startNest(
+        platform,
+        appModule(
+          ScopeguardModule.forRoot({ verifier: createVerifier(options) }, { global: true }),
+        ),
+      )
+    })
+    afterAll(() => app.close())
+
+    it('refuses a request without a token: 401, bare challenge, JSON body', async () => {
+      const response = await send(`${app.url}/me`)
+      expect(response.status).toBe(401)
+      expect(response.challenge).toBe(BARE)
+      expect(response.json).toEqual({
+        statusCode: 401,
+        error: 'missing_token',
+        message: 'Bearer token required',
+      })
+    })
+
+    it('hands the verified token to @Auth()', async () => {
+      const response = await send(`${app.url}/me`, { headers: await bearer('photos.read') })
+      expect(response.status).toBe(200)
+      expect(response.json).toEqual({ sub: 'app', scopes: ['photos.read'] })
+    })
+
+    it('refuses a bad token with 401 invalid_token and never echoes it', async () => {
+      const forged = (await bearer('photos.read')).authorization.slice(0, -4) + 'AAAA'
+      const response = await send(`${app.url}/me`, { headers: { authorization: forged } })
+      expect(response.status).toBe(401)
+      expect(response.challenge).toBe(
+        challenge('invalid_token', 'The access token signature is invalid'),
+      )
+      expect(response.body).not.toContain(forged.slice(-40))
+    })
+
+    it('answers two Authorization headers with 400 invalid_request', async () => {
+      const { authorization } = await bearer('photos.read')
+      const response = await send(`${app.url}/me`, {
+        headers: { authorization: [authorization, authorization] },
+      })
+      expect(response.status).toBe(400)
+      expect(response.challenge).toBe(
+        challenge('invalid_request', 'The request carries more than one access token'),
+      )
+    })
+
+    it('@Public() routes read no token at all', async () => {
+      const response = await send(`${app.url}/health`, {
+        headers: { authorization: 'Bearer not-a-token' },
+      })
+      expect(response.status).toBe(200)
+      expect(response.json).toEqual({ status: 'ok' })
+    })
+
+    it('@OptionalAuth() lets anonymous requests through but still refuses bad tokens', async () => {
+      const anonymous = await send(`${app.url}/feed`)
+      expect(anonymous.json).toEqual({ auth: null })
+      const signedIn = await send(`${app.url}/feed`, { headers: await bearer('photos.read') })
+      expect(signedIn.json).toEqual({ sub: 'app', scopes: ['photos.read'] })
+      const bad = await send(`${app.url}/feed`, { headers: { authorization: 'Bearer a.b.c' } })
+      expect(bad.status).toBe(401)
+      expect(bad.challenge).toBe(challenge('invalid_token', 'The access token is malformed'))
+    })
+
+    it('applies controller scopes (all-of) and lets the method override them', async () => {
+      const readOnly = await bearer('photos.read')
+      const list = await send(`${app.url}/albums`, { headers: readOnly })
+      expect(list.status).toBe(403)
+      expect(list.challenge).toBe(
+        challenge(
+          'insufficient_scope',
+          'The access token lacks a required scope',
+          'photos.read photos.write',
+        ),
+      )
+      const both = await send(`${app.url}/albums`, {
+        headers: await bearer('photos.read photos.write'),
+      })
+      expect(both.status).toBe(200)
+      const any = await send(`${app.url}/albums/any`, { headers: await bearer('albums.read') })
+      expect(any.json).toEqual({ sub: 'app', scopes: ['albums.read'] })
+      const noneOf = await send(`${app.url}/albums/any`, { headers: await bearer('photos.write') })
+      expect(noneOf.status).toBe(403)
+      expect(noneOf.challenge).toBe(
+        challenge(
+          'insufficient_scope',
+          'The access token lacks a required scope',
+          'photos.read albums.read',
+        ),
+      )
+      const cover = await send(`${app.url}/albums/cover`)
+      expect(cover.json).toEqual({ auth: null })
+    })
+
+    it('a method with its own scopes needs a token inside a @Public() controller', async () => {
+      expect((await send(`${app.url}/pages`)).json).toEqual({ auth: null })
+      const edit = await send(`${app.url}/pages/edit`)
+      expect(edit.status).toBe(401)
+      expect(edit.challenge).toBe(BARE)
+      const allowed = await send(`${app.url}/pages/edit`, { headers: await bearer('pages.edit') })
+      expect(allowed.json).toEqual({ sub: 'app', scopes: ['pages.edit'] })
+      expect((await send(`${app.url}/pages/mine`)).status).toBe(401)
+    })
+
+    it('@ScopesByMethod() maps reads and writes to scopes', async () => {
+      const reader = await bearer('photos.read')
+      expect((await send(`${app.url}/photos`, { headers: reader })).status).toBe(200)
+      const head = await send(`${app.url}/photos`, { method: 'HEAD', headers: reader })
+      expect(head.status).toBe(200)
+      const write = await send(`${app.url}/photos`, { method: 'DELETE', headers: reader })
+      expect(write.status).toBe(403)
+      expect(write.challenge).toBe(
+        challenge('insufficient_scope', 'The access token lacks a required scope', 'photos.write'),
+      )
+      const post = await send(`${app.url}/photos`, {
+        method: 'POST',
+        headers: await bearer('photos.write'),
+      })
+      expect(post.json).toEqual({ sub: 'app', scopes: ['photos.write'] })
+    })
+
+    it('reads a token from a form body when the body transport is on', async () => {
+      const token = (await bearer('photos.read')).authorization.slice('Bearer '.length)
+      const response = await send(`${app.url}/form`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ access_token: token }).toString(),
+      })
+      expect(response.status).toBe(200)
+      expect(response.json).toEqual({ sub: 'app', scopes: ['photos.read'] })
+      const twice = await send(`${app.url}/form`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(await bearer('x')) },
+        body: new URLSearchParams({ access_token: token }).toString(),
+      })
+      expect(twice.status).toBe(400)
+    })
+
+    it('answers 500, without running the handler, for a route both @Public() and guarded', async () => {
+      const response = await send(`${app.url}/conflict`)
+      expect(response.status).toBe(500)
+      expect(response.body).not.toContain('"ran"')
+    })
+
+    it('guards every controller, even one without @UseGuards()', async () => {
+      expect((await send(`${app.url}/open`)).status).toBe(401)
+    })
+
+    it('serves the RFC 9728 document, unguarded, at the verifier path', async () => {
+      const response = await send(`${app.url}/.well-known/oauth-protected-resource`)
+      expect(response.status).toBe(200)
+      expect(response.json).toEqual({
+        resource: API,
+        authorization_servers: [ISSUER],
+        bearer_methods_supported: ['header', 'body'],
+      })
+    })
+  })
+
+  it('guards only the controllers that use @UseGuards(ScopeguardGuard) without { global }', async () => {
+    const app = await startNest(
+      platform,
+      appModule(ScopeguardModule.forRoot(options), [GuardedController, OpenController]),
+    )
+    const open = await send(`${app.url}/open`)
+    const refused = await send(`${app.url}/guarded`)
+    const allowed = await send(`${app.url}/guarded`, { headers: await bearer('photos.read') })
+    await app.close()
+    expect(open.json).toEqual({ auth: null })
+    expect(refused.status).toBe(401)
+    expect(refused.challenge).toBe(BARE)
+    expect(allowed.json).toEqual({ sub: 'app', scopes: ['photos.read'] })
+  })
+
+  it('answers 503 with Retry-After when the keys cannot be had', async () => {
+    keyServer.use(http.get(JWKS, () => new HttpResponse('down', { status: 500 })))
+    const app = await startNest(
+      platform,
+      appModule(ScopeguardModule.forRoot(options, { global: true }), allControllers),
+    )
+    const response = await send(`${app.url}/me`, { headers: await bearer('photos.read') })
+    await app.close()
+    expect(response.status).toBe(503)
+    expect(response.headers['retry-after']).toMatch(/^[1-9]\d*$/)
+    expect(response.challenge).toBeNull()
+    expect(response.json).toEqual({
+      statusCode: 503,
+      error: 'temporarily_unavailable',
+      message: 'Service Unavailable',
+    })
+  })
+
+  it('builds the verifier in forRootAsync from an injected config service', async () => {
+    @Injectable()
+    class Config {
+      readonly issuer = ISSUER
+    }
+    @Module({ providers: [Config], exports: [Config] })
+    class ConfigModule {}
+    const scopeguard = ScopeguardModule.forRootAsync({
+      imports: [ConfigModule],
+      inject: [Config],
+      useFactory: (config: Config) => ({ issuer: config.issuer, clientId: 'app' }),
+      global: true,
+    })
+    const app = await startNest(platform, appModule(scopeguard, allControllers))
+    const before = jwksHits
+    const headers = await bearer('photos.read')
+    const answers = await Promise.all([1, 2, 3].map(() => send(`${app.url}/me`, { headers })))
+    const missing = await send(`${app.url}/me`)
+    const noMetadata = await send(`${app.url}/.well-known/oauth-protected-resource`)
+    await app.close()
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200])
+    expect(jwksHits - before).toBe(1)
+    expect(missing.challenge).toBe('Bearer')
+    expect(noMetadata.status).toBe(404)
+  })
+
+  it('fails bootstrap with ConfigurationError for invalid async options', async () => {
+    const scopeguard = ScopeguardModule.forRootAsync({
+      useFactory: () => Promise.resolve({ issuer: ISSUER }),
+    })
+    await expect(startNest(platform, appModule(scopeguard, []))).rejects.toThrow(ConfigurationError)
+  })
+
+  it('leaves errors to your filters with exceptionFilter: false (Nest alone drops the challenge)', async () => {
+    const scopeguard: DynamicModule = ScopeguardModule.forRoot(options, {
+      global: true,
+      exceptionFilter: false,
+      metadataRoute: false,
+    })
+    const bare = await startNest(platform, appModule(scopeguard, [OpenController]))
+    const unhandled = await send(`${bare.url}/open`)
+    const noMetadata = await send(`${bare.url}/.well-known/oauth-protected-resource`)
+    await bare.close()
+    expect(unhandled.status).toBe(401)
+    expect(unhandled.challenge).toBeNull()
+    expect(noMetadata.status).toBe(404)
+
+    const manual = await startNest(platform, appModule(scopeguard, [OpenController]), (app) =>
+      app.useGlobalFilters(new ScopeguardExceptionFilter()),
+    )
+    const handled = await send(`${manual.url}/open`)
+    await manual.close()
+    expect(handled.status).toBe(401)
+    expect(handled.challenge).toBe(BARE)
+  })
+})
+
+describe('ScopeguardModule.forRoot', () => {
+  it('throws ConfigurationError at once for invalid options', () => {
+    expect(() => ScopeguardModule.forRoot({ issuer: ISSUER })).toThrow(ConfigurationError)
+  })
+
+  it('accepts a verifier itself, { verifier }, or options', () => {
+    const verifier = createVerifier(options)
+    const provided = (module: DynamicModule) =>
+      (module.providers as { provide?: unknown; useValue?: unknown }[])[0]?.useValue
+    expect(provided(ScopeguardModule.forRoot(verifier))).toBe(verifier)
+    expect(provided(ScopeguardModule.forRoot({ verifier }))).toBe(verifier)
+    expect(provided(ScopeguardModule.forRoot(options))).not.toBe(verifier)
+  })
+})
