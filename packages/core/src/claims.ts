@@ -43,10 +43,16 @@ export class ClaimError extends Error {
   }
 }
 
+/**
+ * A NumericDate claim: a number of seconds within the safe-integer range (no `Infinity` from
+ * `1e400`, no `exp: 2 ** 60` that would make a token valid for ever).
+ */
 function numeric(claims: Record<string, unknown>, name: string): number | undefined {
   if (!Object.hasOwn(claims, name)) return undefined
   const value = claims[name]
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ClaimError('bad_claim')
+  if (typeof value !== 'number' || !(Math.abs(value) <= Number.MAX_SAFE_INTEGER)) {
+    throw new ClaimError('bad_claim')
+  }
   return value
 }
 

@@ -73,6 +73,13 @@ describe('time claims', () => {
     expect(await outcome(make().verify(infinite))).toBe('invalid_token/bad_claim')
   })
 
+  it('refuses NumericDates outside the safe-integer range (no token valid for ever)', async () => {
+    expect(await check({ exp: 2 ** 60 })).toBe('invalid_token/bad_claim')
+    expect(await check({ exp: Number.MAX_SAFE_INTEGER })).toBe('accepted')
+    expect(await check({ nbf: -(2 ** 60) })).toBe('invalid_token/bad_claim')
+    expect(await check({ iat: 2 ** 54 })).toBe('invalid_token/bad_claim')
+  })
+
   it('refuses an expired token, with the default 5 s tolerance', async () => {
     expect(await check({ exp: nowSec() - 4 })).toBe('accepted')
     expect(await check({ exp: nowSec() - 5 })).toBe('invalid_token/expired')
