@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DEMO_CLIENTS } from '../src/dev-issuer.js'
 import { formatWalkthrough, walkthroughSteps } from '../src/walkthrough.js'
 import { tempDataDir } from './fixtures.js'
+import { E2E_FRAMEWORKS } from './frameworks.js'
 import { accessToken, call } from './harness.js'
 
 const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url))
@@ -41,27 +42,35 @@ function run(env: Record<string, string>) {
 }
 
 describe('the built entry (npm start)', () => {
-  it('starts with the dev issuer, prints the walk-through, serves, and stops on SIGTERM', async () => {
-    const data = await tempDataDir()
-    try {
-      const app = run({ PORT: '0', DEV_ISSUER_PORT: '0', DATA_DIR: data.dir, FRAMEWORK: 'fastify' })
-      const [, url] = await app.printed(/listening on (http:\/\/\S+)\n/)
-      const [, issuer] = await app.printed(
-        /development issuer \(no ISSUER set\) at (http:\/\/\S+)\n/,
-      )
-      await app.printed(/Gone: 404\n.*\n/)
-      expect(app.output().stdout).toContain(formatWalkthrough(walkthroughSteps(url!, issuer!)))
-      expect((await call(`${url}/health`)).status).toBe(200)
-      const token = await accessToken(issuer!, DEMO_CLIENTS.reader)
-      const list = await call(`${url}/photos`, token)
-      expect([list.status, await list.json()]).toEqual([200, { items: [], nextCursor: null }])
-      app.child.kill('SIGTERM')
-      expect(await app.exited).toBe(0)
-      expect(app.output().stdout).toContain('SIGTERM: stopping')
-    } finally {
-      await data.cleanup()
-    }
-  })
+  it.each(E2E_FRAMEWORKS)(
+    'starts %s from the tsc output with the dev issuer, prints the walk-through, serves, and stops on SIGTERM',
+    async (framework) => {
+      const data = await tempDataDir()
+      try {
+        const app = run({
+          PORT: '0',
+          DEV_ISSUER_PORT: '0',
+          DATA_DIR: data.dir,
+          FRAMEWORK: framework,
+        })
+        const [, url] = await app.printed(/listening on (http:\/\/\S+)\n/)
+        const [, issuer] = await app.printed(
+          /development issuer \(no ISSUER set\) at (http:\/\/\S+)\n/,
+        )
+        await app.printed(/Gone: 404\n.*\n/)
+        expect(app.output().stdout).toContain(formatWalkthrough(walkthroughSteps(url!, issuer!)))
+        expect((await call(`${url}/health`)).status).toBe(200)
+        const token = await accessToken(issuer!, DEMO_CLIENTS.reader)
+        const list = await call(`${url}/photos`, token)
+        expect([list.status, await list.json()]).toEqual([200, { items: [], nextCursor: null }])
+        app.child.kill('SIGTERM')
+        expect(await app.exited).toBe(0)
+        expect(app.output().stdout).toContain('SIGTERM: stopping')
+      } finally {
+        await data.cleanup()
+      }
+    },
+  )
 
   it('stops at once with a message when ISSUER is set without AUDIENCE or CLIENT_ID', async () => {
     const app = run({ ISSUER: 'https://issuer.example', PORT: '0' })
