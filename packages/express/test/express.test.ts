@@ -2,9 +2,7 @@ import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import express5, { type NextFunction, type Request, type Response } from 'express'
 import express4 from 'express4'
-import { http, HttpResponse } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   authenticate,
   ConfigurationError,
@@ -16,29 +14,13 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
-import { cognitoAccess, sign, signingKey, type SigningKey } from '../../../test/support/tokens.js'
+import { mswIssuer } from '../../../test/support/msw-issuer.js'
 
-const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Express'
-const JWKS = `${ISSUER}/.well-known/jwks.json`
-let key: SigningKey
-let jwksHits = 0
-const keyServer = setupServer(
-  http.get(JWKS, () => {
-    jwksHits++
-    return HttpResponse.json({ keys: [key.jwk] })
-  }),
-)
-beforeAll(async () => {
-  key = await signingKey('RS256', 'k1')
-  keyServer.listen({ onUnhandledRequest: 'bypass' })
-})
-afterEach(() => {
-  keyServer.resetHandlers()
-})
-afterAll(() => keyServer.close())
+const idp = mswIssuer('eu-west-1_Express', 'RS256')
+const ISSUER = idp.issuer
 
 const options: VerifierOptions = { issuer: ISSUER, clientId: 'app', tokenUse: 'access' }
-const token = (scope: string) => sign(key, cognitoAccess(ISSUER, 'app', scope))
+const token = (scope: string) => idp.token(scope)
 
 async function serve(app: RequestListener) {
   const server = createServer(app)
@@ -84,14 +66,14 @@ describe.each([
       (_req: Request, res: Response) => void res.json({ ok: 'b' }),
     )
     const { url, close } = await serve(app)
-    const before = jwksHits
+    const before = idp.hits
     const authorization = `Bearer ${await token('photos.read')}`
     const answers = await Promise.all(
       ['/a', '/b', '/a', '/b'].map((path) => send(`${url}${path}`, { headers: { authorization } })),
     )
     await close()
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200])
-    expect(jwksHits - before).toBe(1)
+    expect(idp.hits - before).toBe(1)
     expect(verifier.stats().jwksFetches).toBe(1)
   })
 

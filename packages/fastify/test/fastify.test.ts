@@ -1,8 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import formbody from '@fastify/formbody'
-import { http, HttpResponse } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   ConfigurationError,
   createVerifier,
@@ -12,27 +10,13 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
-import { cognitoAccess, sign, signingKey, type SigningKey } from '../../../test/support/tokens.js'
+import { mswIssuer } from '../../../test/support/msw-issuer.js'
 
-const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Fastify'
-let key: SigningKey
-let down = false
-const keyServer = setupServer(
-  http.get(`${ISSUER}/.well-known/jwks.json`, () =>
-    down ? new HttpResponse(null, { status: 500 }) : HttpResponse.json({ keys: [key.jwk] }),
-  ),
-)
-beforeAll(async () => {
-  key = await signingKey('EdDSA', 'k1')
-  keyServer.listen({ onUnhandledRequest: 'bypass' })
-})
-afterEach(() => {
-  down = false
-})
-afterAll(() => keyServer.close())
+const idp = mswIssuer('eu-west-1_Fastify', 'EdDSA')
+const ISSUER = idp.issuer
 
 const options: VerifierOptions = { issuer: ISSUER, clientId: 'app', tokenUse: 'access' }
-const token = (scope: string) => sign(key, cognitoAccess(ISSUER, 'app', scope))
+const token = (scope: string) => idp.token(scope)
 
 async function start(build: (app: FastifyInstance) => void | Promise<void>) {
   const app = Fastify()
@@ -114,7 +98,7 @@ describe('@scopeguard/fastify', () => {
         done()
       })
     })
-    down = true
+    idp.down = true
     const authorization = `Bearer ${await token('photos.read')}`
     const standard = await send(`${url}/default`, { headers: { authorization } })
     const custom = await send(`${url}/custom`, { headers: { authorization } })

@@ -2,9 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Koa3 from 'koa'
 import Koa2 from 'koa2'
-import { http, HttpResponse } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   authenticate,
   ConfigurationError,
@@ -16,24 +14,13 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
-import { cognitoAccess, sign, signingKey, type SigningKey } from '../../../test/support/tokens.js'
+import { mswIssuer } from '../../../test/support/msw-issuer.js'
 
-const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Koa'
-let key: SigningKey
-let down = false
-const keyServer = setupServer(
-  http.get(`${ISSUER}/.well-known/jwks.json`, () =>
-    down ? new HttpResponse(null, { status: 503 }) : HttpResponse.json({ keys: [key.jwk] }),
-  ),
-)
-beforeAll(async () => {
-  key = await signingKey('ES256', 'k1')
-  keyServer.listen({ onUnhandledRequest: 'bypass' })
-})
-afterAll(() => keyServer.close())
+const idp = mswIssuer('eu-west-1_Koa', 'ES256', 503)
+const ISSUER = idp.issuer
 
 const options: VerifierOptions = { issuer: ISSUER, clientId: 'app', tokenUse: 'access' }
-const token = (scope: string) => sign(key, cognitoAccess(ISSUER, 'app', scope))
+const token = (scope: string) => idp.token(scope)
 
 async function serve(app: Koa3) {
   const handle = app.callback()
@@ -100,9 +87,9 @@ describe.each([
     app.silent = true
     app.use(authenticate(options))
     const { url, close } = await serve(app)
-    down = true
+    idp.down = true
     const response = await send(url, { headers: { authorization: `Bearer ${await token('x')}` } })
-    down = false
+    idp.down = false
     await close()
     expect(response.status).toBe(503)
     expect(response.headers['retry-after']).toBe('5')

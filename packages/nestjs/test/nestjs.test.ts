@@ -1,7 +1,5 @@
 import { Injectable, Module, type DynamicModule } from '@nestjs/common'
-import { http, HttpResponse } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ConfigurationError,
   createVerifier,
@@ -10,29 +8,13 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
-import { cognitoAccess, sign, signingKey, type SigningKey } from '../../../test/support/tokens.js'
+import { mswIssuer } from '../../../test/support/msw-issuer.js'
 import { allControllers, appModule, GuardedController, OpenController, startNest } from './app.js'
 
-const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Nest'
-const JWKS = `${ISSUER}/.well-known/jwks.json`
+const idp = mswIssuer('eu-west-1_Nest', 'ES256')
+const ISSUER = idp.issuer
 const API = 'https://api.example.com'
 const METADATA = `${API}/.well-known/oauth-protected-resource`
-let key: SigningKey
-let jwksHits = 0
-const keyServer = setupServer(
-  http.get(JWKS, () => {
-    jwksHits++
-    return HttpResponse.json({ keys: [key.jwk] })
-  }),
-)
-beforeAll(async () => {
-  key = await signingKey('ES256', 'nest-1')
-  keyServer.listen({ onUnhandledRequest: 'bypass' })
-})
-afterEach(() => {
-  keyServer.resetHandlers()
-})
-afterAll(() => keyServer.close())
 
 const options: VerifierOptions = {
   issuer: ISSUER,
@@ -42,7 +24,7 @@ const options: VerifierOptions = {
   resourceMetadata: { resource: API },
 }
 const bearer = async (scope: string) => ({
-  authorization: `Bearer ${await sign(key, cognitoAccess(ISSUER, 'app', scope))}`,
+  authorization: `Bearer ${await idp.token(scope)}`,
 })
 const BARE = `Bearer resource_metadata="${METADATA}"`
 const challenge = (error: string, description: string, scope?: string) =>
@@ -230,7 +212,7 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
   })
 
   it('answers 503 with Retry-After when the keys cannot be had', async () => {
-    keyServer.use(http.get(JWKS, () => new HttpResponse('down', { status: 500 })))
+    idp.down = true
     const app = await startNest(
       platform,
       appModule(ScopeguardModule.forRoot(options, { global: true }), allControllers),
@@ -261,14 +243,14 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
       global: true,
     })
     const app = await startNest(platform, appModule(scopeguard, allControllers))
-    const before = jwksHits
+    const before = idp.hits
     const headers = await bearer('photos.read')
     const answers = await Promise.all([1, 2, 3].map(() => send(`${app.url}/me`, { headers })))
     const missing = await send(`${app.url}/me`)
     const noMetadata = await send(`${app.url}/.well-known/oauth-protected-resource`)
     await app.close()
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200])
-    expect(jwksHits - before).toBe(1)
+    expect(idp.hits - before).toBe(1)
     expect(missing.challenge).toBe('Bearer')
     expect(noMetadata.status).toBe(404)
   })
