@@ -1,0 +1,42 @@
+/**
+ * Both signature backends of the built core, side by side in one Node process.
+ *
+ * `@scopeguard/core` picks its backend through the `#crypto-backend` conditional import
+ * (`node` -> node:crypto, `default` -> Web Crypto), so under Node the package always gets the
+ * node:crypto one. The Web Crypto build is the same `dist/` with that one import mapped to
+ * `dist/crypto/webcrypto-backend.js`: this module copies `packages/core/dist` to
+ * `bench/.out/core-webcrypto/dist` with a package.json whose `imports` say so, and imports the
+ * copy. Nothing in the core is changed; `verifier.backend` reports which backend a verifier uses.
+ */
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const outDir = join(here, '..', '.out', 'core-webcrypto')
+
+/**
+ * The `createVerifier` of the built core with the given backend.
+ *
+ * @param {'node' | 'webcrypto'} backend
+ * @returns {Promise<typeof import('@scopeguard/core').createVerifier>}
+ */
+export async function loadCreateVerifier(backend) {
+  if (backend === 'node') return (await import('@scopeguard/core')).createVerifier
+  const coreDist = dirname(fileURLToPath(import.meta.resolve('@scopeguard/core')))
+  rmSync(outDir, { recursive: true, force: true })
+  mkdirSync(outDir, { recursive: true })
+  cpSync(coreDist, join(outDir, 'dist'), { recursive: true })
+  writeFileSync(
+    join(outDir, 'package.json'),
+    JSON.stringify({
+      name: 'scopeguard-core-webcrypto-bench-copy',
+      private: true,
+      type: 'module',
+      imports: { '#crypto-backend': './dist/crypto/webcrypto-backend.js' },
+    }),
+  )
+  const url = pathToFileURL(join(outDir, 'dist', 'index.js')).href
+  const mod = /** @type {typeof import('@scopeguard/core')} */ (await import(url))
+  return mod.createVerifier
+}

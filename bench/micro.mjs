@@ -1,0 +1,138 @@
+/**
+ * Verify micro-benchmarks: ops/s of every contender over the same pre-minted tokens, as a ratio to
+ * the synchronous node:crypto verify measured in the same run (the crypto floor).
+ *
+ * - distinct: a pool of distinct tokens, cycled. The pool is larger than scopeguard's default
+ *   token cache (1000 entries, least recently used dropped first), so a cyclic walk never hits it:
+ *   every verification parses and checks the signature.
+ * - repeated: one token, verified again and again (a client reuses its token for its lifetime).
+ *
+ * Rounds are interleaved (each round runs every contender once, starting with a different one) and
+ * the median of the rounds is reported. Before measuring, each contender verifies every token
+ * once (counted: all must pass) and must refuse a tampered token and a forged payload.
+ *
+ * CLI: `node bench/micro.mjs` (BENCH_QUICK=1 for a short run); writes bench/results/micro.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { makeContenders } from './lib/contenders.mjs'
+import { loadCreateVerifier } from './lib/cores.mjs'
+import { median, pct, rotate } from './lib/stats.mjs'
+import { ALGS, forgePayload, generateKeys, mintTokens, tamper } from './lib/tokens.mjs'
+
+/** Settings of a full run and of `BENCH_QUICK=1`. */
+export const MICRO_FULL = { algs: ALGS, tokens: 2000, rounds: 5, minTimeMs: 300 }
+export const MICRO_QUICK = { algs: ALGS, tokens: 1200, rounds: 3, minTimeMs: 100 }
+
+/** Runs one contender over `items` for at least `minTimeMs`; returns ops/s. */
+async function measure(contender, items, minTimeMs) {
+  const { verify } = contender
+  let ops = 0
+  const start = performance.now()
+  let elapsed = 0
+  if (contender.sync) {
+    do {
+      for (let i = 0; i < items.length; i++) verify(items[i])
+      ops += items.length
+      elapsed = performance.now() - start
+    } while (elapsed < minTimeMs)
+  } else {
+    do {
+      for (let i = 0; i < items.length; i++) await verify(items[i])
+      ops += items.length
+      elapsed = performance.now() - start
+    } while (elapsed < minTimeMs)
+  }
+  return (ops / elapsed) * 1000
+}
+
+/** Verifies every item once (counting successes) and one tampered and one forged token. */
+async function check(contender, items, badItems) {
+  let verified = 0
+  for (const item of items) {
+    try {
+      const result = await contender.verify(item)
+      if (result) verified++
+    } catch {
+      // counted as a failure
+    }
+  }
+  let refused = 0
+  for (const bad of badItems) {
+    try {
+      await contender.verify(bad)
+    } catch {
+      refused++
+    }
+  }
+  return { verified, total: items.length, refused, bad: badItems.length }
+}
+
+/**
+ * Runs the micro-benchmarks.
+ *
+ * @param {{ algs?: readonly string[], tokens: number, rounds: number, minTimeMs: number,
+ *   createVerifier?: Record<'node' | 'webcrypto', typeof import('@scopeguard/core').createVerifier>,
+ *   log?: (line: string) => void }} config
+ */
+export async function runMicro(config) {
+  const log = config.log ?? (() => undefined)
+  const algs = config.algs ?? ALGS
+  const createVerifier = config.createVerifier ?? {
+    node: await loadCreateVerifier('node'),
+    webcrypto: await loadCreateVerifier('webcrypto'),
+  }
+  const keys = generateKeys(algs)
+  /** @type {{ alg: string, mode: string, contender: string, opsPerSec: number, ratio: number, samples: number[], verified: number, total: number, refused: number, bad: number }[]} */
+  const rows = []
+  for (const alg of algs) {
+    const key = keys[alg]
+    const t0 = performance.now()
+    const tokens = mintTokens(key, config.tokens)
+    log(`${alg}: minted ${tokens.length} tokens in ${Math.round(performance.now() - t0)} ms`)
+    const bad = [tamper(tokens[0]), forgePayload(tokens[0])]
+    for (const mode of /** @type {const} */ (['distinct', 'repeated'])) {
+      const contenders = await makeContenders(key, { mode, createVerifier })
+      const pool = mode === 'distinct' ? tokens : new Array(tokens.length).fill(tokens[0])
+      const prepared = contenders.map((c) => ({
+        contender: c,
+        items: c.prepare ? c.prepare(pool) : pool,
+        badItems: c.prepare ? c.prepare(bad) : bad,
+        samples: /** @type {number[]} */ ([]),
+        checked: { verified: 0, total: 0, refused: 0, bad: 0 },
+      }))
+      for (const p of prepared) p.checked = await check(p.contender, p.items, p.badItems)
+      for (let round = 0; round < config.rounds; round++) {
+        for (const p of rotate(prepared, round)) {
+          p.samples.push(await measure(p.contender, p.items, config.minTimeMs))
+        }
+      }
+      const floorOps = median(prepared[0].samples)
+      for (const p of prepared) {
+        const opsPerSec = median(p.samples)
+        rows.push({
+          alg,
+          mode,
+          contender: p.contender.name,
+          opsPerSec,
+          ratio: opsPerSec / floorOps,
+          samples: p.samples.map(Math.round),
+          ...p.checked,
+        })
+        log(
+          `${alg} ${mode.padEnd(8)} ${p.contender.name.padEnd(38)} ${String(Math.round(opsPerSec)).padStart(9)} ops/s  ${pct(opsPerSec / floorOps).padStart(6)}  verified ${p.checked.verified}/${p.checked.total} refused ${p.checked.refused}/${p.checked.bad}`,
+        )
+      }
+    }
+  }
+  return { settings: { algs, tokens: config.tokens, rounds: config.rounds, minTimeMs: config.minTimeMs }, rows }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const quick = process.env.BENCH_QUICK === '1'
+  const result = await runMicro({ ...(quick ? MICRO_QUICK : MICRO_FULL), log: (l) => console.log(l) })
+  const dir = fileURLToPath(new URL('./results/', import.meta.url))
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(`${dir}micro.json`, JSON.stringify(result, null, 2))
+}
