@@ -135,6 +135,25 @@ export async function makeContenders(key, { mode, createVerifier }) {
       sync: false,
       verify: (token) => verifier.verify(token),
     })
+    if (backend === 'node') {
+      // The adapters' path: the token found in a request's headers (as req.headersDistinct).
+      list.push({
+        name: 'scopeguard (node) authenticate()',
+        sync: false,
+        prepare: (tokens) =>
+          tokens.map((token) => ({
+            method: 'GET',
+            url: '/photos',
+            headers: {
+              host: ['127.0.0.1'],
+              'user-agent': ['bench'],
+              accept: ['*/*'],
+              authorization: [Buffer.from(`Bearer ${token}`, 'latin1').toString('latin1')],
+            },
+          })),
+        verify: (request) => verifier.authenticate(request),
+      })
+    }
   }
   if (mode === 'distinct') {
     const uncached = createVerifier.node({

@@ -1,0 +1,182 @@
+/**
+ * HTTP benchmarks: autocannon on loopback against each framework bare, with scopeguard, and with
+ * its popular peer, every server in its own child process (the load generator runs here, so
+ * generator and server never share an event loop). Same token (one token on every request) and
+ * distinct tokens (a pool cycled request by request, larger than scopeguard's default token cache,
+ * so that cache never hits). Rounds are interleaved (each round runs every server once, starting
+ * with a different one); the median req/s of the rounds is reported with its ratio to the bare
+ * framework in the same token mode.
+ *
+ * Before measuring, every server must answer 200 to the token and 401 to a tampered token (bare
+ * servers: 200 to both); during measurement any non-2xx answer or socket error is counted.
+ *
+ * CLI: `node bench/http.mjs` (BENCH_QUICK=1 for a short run); writes bench/results/http.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { startJwksServer } from './lib/jwks-server.mjs'
+import { startServer } from './lib/servers.mjs'
+import { median, pct, rotate } from './lib/stats.mjs'
+import {
+  CLIENT_ID,
+  ISSUER,
+  SCOPE,
+  forgePayload,
+  generateKeys,
+  jwksOf,
+  mintTokens,
+  tamper,
+} from './lib/tokens.mjs'
+
+/** Servers per framework: the first is the bare one. */
+export const FRAMEWORKS = {
+  express: ['express/bare', 'express/scopeguard', 'express/express-oauth2-jwt-bearer', 'express/express-jwt + jwks-rsa'],
+  koa: ['koa/bare', 'koa/scopeguard', 'koa/koa-jwt + jwks-rsa'],
+  fastify: ['fastify/bare', 'fastify/scopeguard', 'fastify/fastify-jwt-jwks'],
+  nestjs: ['nestjs/bare', 'nestjs/scopeguard'],
+}
+
+export const HTTP_FULL = { durationSec: 3, warmupSec: 1, rounds: 3, connections: 10, pool: 5000 }
+export const HTTP_QUICK = { durationSec: 1, warmupSec: 0.5, rounds: 2, connections: 10, pool: 2000 }
+
+/** One autocannon run; `tokens` of length 1 sends one static header. */
+async function load(url, tokens, durationSec, connections) {
+  /** @type {Record<string, unknown>} */
+  const options = { url, connections, duration: durationSec, pipelining: 1 }
+  if (tokens.length === 1) {
+    options.headers = { authorization: `Bearer ${tokens[0]}` }
+  } else {
+    let next = 0
+    options.requests = [
+      {
+        method: 'GET',
+        setupRequest: (request) => {
+          const token = tokens[next]
+          next = next + 1 === tokens.length ? 0 : next + 1
+          return { ...request, headers: { authorization: `Bearer ${token}` } }
+        },
+      },
+    ]
+  }
+  const result = await autocannon(/** @type {any} */ (options))
+  return {
+    reqPerSec: result.requests.total / (result.duration || durationSec),
+    latencyP50: result.latency.p50,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  }
+}
+
+/** The status a request with `token` (or none) gets. */
+async function statusOf(url, token) {
+  const response = await fetch(url, {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  })
+  await response.arrayBuffer()
+  return response.status
+}
+
+/**
+ * Runs the HTTP benchmarks.
+ *
+ * @param {{ durationSec: number, warmupSec: number, rounds: number, connections: number, pool: number,
+ *   frameworks?: Record<string, string[]>, log?: (line: string) => void }} config
+ */
+export async function runHttp(config) {
+  const log = config.log ?? (() => undefined)
+  const frameworks = config.frameworks ?? FRAMEWORKS
+  const keys = generateKeys(['RS256'])
+  const key = keys.RS256
+  const jwks = await startJwksServer(jwksOf(keys))
+  const settings = { jwksUrl: jwks.url, issuer: ISSUER, clientId: CLIENT_ID, scope: SCOPE }
+  const t0 = performance.now()
+  const pool = mintTokens(key, config.pool)
+  log(`minted ${pool.length} RS256 tokens in ${Math.round(performance.now() - t0)} ms`)
+  const same = [pool[0]]
+  const bad = [tamper(pool[0]), forgePayload(pool[0])]
+
+  const apps = Object.values(frameworks).flat()
+  /** @type {any[]} */
+  const servers = []
+  try {
+    for (const app of apps) servers.push(await startServer(app, settings))
+    /** @type {Record<string, { status: number, refused: number[] }>} */
+    const checks = {}
+    for (const server of servers) {
+      const status = await statusOf(server.url, pool[0])
+      const refused = []
+      for (const token of bad) refused.push(await statusOf(server.url, token))
+      refused.push(await statusOf(server.url, undefined))
+      checks[server.app] = { status, refused }
+      const bare = server.app.endsWith('/bare')
+      const ok = status === 200 && (bare || refused.every((s) => s === 401))
+      log(`${server.app}: token ${status}, tampered/forged/none ${refused.join('/')}${ok ? '' : '  <-- UNEXPECTED'}`)
+      if (!ok) throw new Error(`${server.app} does not answer as expected`)
+    }
+    const runs = []
+    for (const server of servers) {
+      for (const mode of ['same', 'distinct']) runs.push({ server, mode, samples: [], non2xx: 0, errors: 0, p50: [] })
+    }
+    // Warm-up: JIT, key fetches of the peers, connection pools.
+    for (const run of runs) {
+      await load(run.server.url, run.mode === 'same' ? same : pool, config.warmupSec, config.connections)
+    }
+    for (let round = 0; round < config.rounds; round++) {
+      for (const run of rotate(runs, round * 5)) {
+        const result = await load(
+          run.server.url,
+          run.mode === 'same' ? same : pool,
+          config.durationSec,
+          config.connections,
+        )
+        run.samples.push(result.reqPerSec)
+        run.p50.push(result.latencyP50)
+        run.non2xx += result.non2xx
+        run.errors += result.errors
+      }
+      log(`round ${round + 1}/${config.rounds} done`)
+    }
+    const rows = []
+    for (const [framework, names] of Object.entries(frameworks)) {
+      for (const mode of ['same', 'distinct']) {
+        const bareRun = runs.find((r) => r.server.app === names[0] && r.mode === mode)
+        const bareRps = median(bareRun.samples)
+        for (const name of names) {
+          const run = runs.find((r) => r.server.app === name && r.mode === mode)
+          const reqPerSec = median(run.samples)
+          const row = {
+            framework,
+            app: name,
+            contender: name.slice(name.indexOf('/') + 1),
+            mode,
+            reqPerSec,
+            ratio: reqPerSec / bareRps,
+            samples: run.samples.map(Math.round),
+            latencyP50: median(run.p50),
+            non2xx: run.non2xx,
+            errors: run.errors,
+            check: checks[name],
+          }
+          rows.push(row)
+          log(
+            `${mode.padEnd(8)} ${name.padEnd(36)} ${String(Math.round(reqPerSec)).padStart(7)} req/s ${pct(row.ratio).padStart(5)} of bare  non2xx ${run.non2xx} errors ${run.errors}`,
+          )
+        }
+      }
+    }
+    return { settings: { ...config, frameworks: undefined, alg: 'RS256' }, rows }
+  } finally {
+    for (const server of servers) await server.stop()
+    await jwks.close()
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const quick = process.env.BENCH_QUICK === '1'
+  const result = await runHttp({ ...(quick ? HTTP_QUICK : HTTP_FULL), log: (l) => console.log(l) })
+  const dir = fileURLToPath(new URL('./results/', import.meta.url))
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(`${dir}http.json`, JSON.stringify(result, null, 2))
+}

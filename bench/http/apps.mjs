@@ -1,0 +1,292 @@
+/**
+ * The HTTP benchmark servers: one route, `GET /photos`, answering a small JSON body, on each
+ * framework bare, with scopeguard (authenticate + `photos.read` scope check) and with its popular
+ * peer configured for the same Cognito access token (issuer, `client_id`, `token_use`, scope).
+ * Keys come from the bench process's loopback key server (`jwksUrl`), fetched before listening
+ * (scopeguard's `warmup()`, unless `warmup: false`) or by the first request (the peers).
+ *
+ * `startApp(name, settings)` resolves `{ port, close }`.
+ */
+import 'reflect-metadata'
+import { createServer } from 'node:http'
+
+/**
+ * @typedef {{ jwksUrl: string, issuer: string, clientId: string, scope: string, warmup?: boolean }} AppSettings
+ * @typedef {{ port: number, close: () => Promise<void> }} RunningApp
+ */
+
+/** The peers' own scope/claims check (they verify the signature and `iss`; this does the rest). */
+function cognitoAccessOk(claims, settings) {
+  return (
+    claims !== undefined &&
+    claims.client_id === settings.clientId &&
+    claims.token_use === 'access' &&
+    typeof claims.scope === 'string' &&
+    claims.scope.split(' ').includes(settings.scope)
+  )
+}
+
+/** @param {AppSettings} settings */
+async function scopeguardVerifier(createVerifier, settings) {
+  const verifier = createVerifier({
+    issuer: settings.issuer,
+    clientId: settings.clientId,
+    tokenUse: 'access',
+    jwksUri: settings.jwksUrl,
+  })
+  // The cold-start check turns this off: its first requests must share one key fetch.
+  if (settings.warmup !== false) await verifier.warmup()
+  return verifier
+}
+
+/** Listens on 127.0.0.1 with an ephemeral port. */
+async function listen(server) {
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)))
+  return {
+    port: /** @type {import('node:net').AddressInfo} */ (server.address()).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve(undefined))
+      }),
+  }
+}
+
+const BODY = { photos: ['a.jpg', 'b.jpg'] }
+
+/**
+ * Express error handler for every Express app: answers the error's status and headers without
+ * logging (Express's default handler prints each refused request's stack).
+ */
+function expressErrors(error, _req, res, _next) {
+  res.status(error.status ?? error.statusCode ?? 500)
+  if (error.headers) res.set(error.headers)
+  res.end()
+}
+
+/** @type {Record<string, (settings: AppSettings) => Promise<RunningApp>>} */
+export const APPS = {
+  async 'express/bare'() {
+    const { default: express } = await import('express')
+    const app = express()
+    app.get('/photos', (_req, res) => {
+      res.json(BODY)
+    })
+    app.use(expressErrors)
+    return listen(createServer(app))
+  },
+
+  async 'express/scopeguard'(settings) {
+    const { default: express } = await import('express')
+    const { authenticate, createVerifier, requireScopes } = await import('@scopeguard/express')
+    const verifier = await scopeguardVerifier(createVerifier, settings)
+    const app = express()
+    app.get('/photos', authenticate(verifier), requireScopes(settings.scope), (_req, res) => {
+      res.json(BODY)
+    })
+    app.use(expressErrors)
+    return listen(createServer(app))
+  },
+
+  async 'express/express-oauth2-jwt-bearer'(settings) {
+    const { default: express } = await import('express')
+    const { auth, requiredScopes } = await import('express-oauth2-jwt-bearer')
+    const app = express()
+    app.get(
+      '/photos',
+      auth({
+        issuer: settings.issuer,
+        jwksUri: settings.jwksUrl,
+        tokenSigningAlg: 'RS256',
+        // Cognito access tokens carry no `aud`: the app client is `client_id`.
+        audience: settings.clientId,
+        validators: {
+          aud: false,
+          client_id: settings.clientId,
+          token_use: 'access',
+        },
+      }),
+      requiredScopes(settings.scope),
+      (_req, res) => {
+        res.json(BODY)
+      },
+    )
+    app.use(expressErrors)
+    return listen(createServer(app))
+  },
+
+  async 'express/express-jwt + jwks-rsa'(settings) {
+    const { default: express } = await import('express')
+    const { expressjwt } = await import('express-jwt')
+    const { default: jwksRsa } = await import('jwks-rsa')
+    const app = express()
+    app.get(
+      '/photos',
+      expressjwt({
+        secret: /** @type {any} */ (
+          jwksRsa.expressJwtSecret({ jwksUri: settings.jwksUrl, cache: true, rateLimit: true })
+        ),
+        algorithms: ['RS256'],
+        issuer: settings.issuer,
+      }),
+      (req, res, next) => {
+        if (cognitoAccessOk(/** @type {any} */ (req).auth, settings)) next()
+        else res.status(403).end()
+      },
+      (_req, res) => {
+        res.json(BODY)
+      },
+    )
+    app.use(expressErrors)
+    return listen(createServer(app))
+  },
+
+  async 'koa/bare'() {
+    const { default: Koa } = await import('koa')
+    const app = new Koa()
+    app.use((ctx) => {
+      if (ctx.method === 'GET' && ctx.path === '/photos') ctx.body = BODY
+    })
+    return listen(createServer(app.callback()))
+  },
+
+  async 'koa/scopeguard'(settings) {
+    const { default: Koa } = await import('koa')
+    const { authenticate, createVerifier, requireScopes } = await import('@scopeguard/koa')
+    const verifier = await scopeguardVerifier(createVerifier, settings)
+    const auth = authenticate(verifier)
+    const scopes = requireScopes(settings.scope)
+    const app = new Koa()
+    app.silent = true
+    app.use(async (ctx, next) => {
+      if (ctx.method !== 'GET' || ctx.path !== '/photos') return next()
+      await auth(ctx, () =>
+        scopes(ctx, () => {
+          ctx.body = BODY
+          return Promise.resolve()
+        }),
+      )
+    })
+    return listen(createServer(app.callback()))
+  },
+
+  async 'koa/koa-jwt + jwks-rsa'(settings) {
+    const { default: Koa } = await import('koa')
+    const { default: koaJwt } = await import('koa-jwt')
+    const { default: jwksRsa } = await import('jwks-rsa')
+    const jwt = koaJwt({
+      secret: /** @type {any} */ (jwksRsa.koaJwtSecret({ jwksUri: settings.jwksUrl, cache: true })),
+      issuer: settings.issuer,
+      algorithms: ['RS256'],
+    })
+    const app = new Koa()
+    app.silent = true
+    app.use(async (ctx, next) => {
+      if (ctx.method !== 'GET' || ctx.path !== '/photos') return next()
+      await jwt(ctx, () => {
+        if (!cognitoAccessOk(ctx.state.user, settings)) ctx.throw(403)
+        ctx.body = BODY
+        return Promise.resolve()
+      })
+    })
+    return listen(createServer(app.callback()))
+  },
+
+  async 'fastify/bare'() {
+    const { default: Fastify } = await import('fastify')
+    const app = Fastify()
+    app.get('/photos', () => Promise.resolve(BODY))
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    return fastifyRunning(app)
+  },
+
+  async 'fastify/scopeguard'(settings) {
+    const { default: Fastify } = await import('fastify')
+    const { scopeguard, createVerifier } = await import('@scopeguard/fastify')
+    const verifier = await scopeguardVerifier(createVerifier, settings)
+    const app = Fastify()
+    await app.register(scopeguard, { verifier })
+    app.get(
+      '/photos',
+      { onRequest: [app.authenticate, app.requireScopes(settings.scope)] },
+      () => Promise.resolve(BODY),
+    )
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    return fastifyRunning(app)
+  },
+
+  async 'fastify/fastify-jwt-jwks'(settings) {
+    const { default: Fastify } = await import('fastify')
+    const { default: fastifyJwtJwks } = await import('fastify-jwt-jwks')
+    const app = Fastify()
+    await app.register(fastifyJwtJwks, { jwksUrl: settings.jwksUrl, issuer: settings.issuer })
+    const scopes = (/** @type {any} */ request, /** @type {any} */ reply, done) => {
+      if (cognitoAccessOk(request.user, settings)) done()
+      else reply.code(403).send()
+    }
+    app.get('/photos', { onRequest: [/** @type {any} */ (app).authenticate, scopes] }, () =>
+      Promise.resolve(BODY),
+    )
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    return fastifyRunning(app)
+  },
+
+  'nestjs/bare'() {
+    return nestApp(undefined)
+  },
+
+  async 'nestjs/scopeguard'(settings) {
+    const nest = await import('@scopeguard/nestjs')
+    const verifier = await scopeguardVerifier(nest.createVerifier, settings)
+    return nestApp({ nest, verifier, scope: settings.scope })
+  },
+}
+
+function fastifyRunning(app) {
+  return {
+    port: /** @type {import('node:net').AddressInfo} */ (app.server.address()).port,
+    close: () => app.close(),
+  }
+}
+
+/**
+ * A NestJS 11 app on platform-express, decorators applied by hand (no decorator syntax in .mjs).
+ * With scopeguard: `ScopeguardModule.forRoot({ verifier }, { global: true })` and
+ * `@RequireScopes('photos.read')` on the handler.
+ */
+async function nestApp(withScopeguard) {
+  const { Controller, Get, Module } = await import('@nestjs/common')
+  const { NestFactory } = await import('@nestjs/core')
+  class PhotosController {
+    list() {
+      return BODY
+    }
+  }
+  const descriptor = /** @type {PropertyDescriptor} */ (
+    Object.getOwnPropertyDescriptor(PhotosController.prototype, 'list')
+  )
+  Get('photos')(PhotosController.prototype, 'list', descriptor)
+  if (withScopeguard) {
+    withScopeguard.nest.RequireScopes(withScopeguard.scope)(
+      PhotosController.prototype,
+      'list',
+      descriptor,
+    )
+  }
+  Object.defineProperty(PhotosController.prototype, 'list', descriptor)
+  Controller()(PhotosController)
+  class AppModule {}
+  Module({
+    imports: withScopeguard
+      ? [withScopeguard.nest.ScopeguardModule.forRoot({ verifier: withScopeguard.verifier }, { global: true })]
+      : [],
+    controllers: [PhotosController],
+  })(AppModule)
+  const app = await NestFactory.create(AppModule, { logger: false, abortOnError: false })
+  await app.listen(0, '127.0.0.1')
+  const server = /** @type {import('node:http').Server} */ (app.getHttpServer())
+  return {
+    port: /** @type {import('node:net').AddressInfo} */ (server.address()).port,
+    close: () => app.close(),
+  }
+}
