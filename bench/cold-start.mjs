@@ -58,12 +58,20 @@ export async function runColdStart(config) {
     for (const app of Object.values(FRAMEWORKS).flat()) {
       if (app.endsWith('/bare')) continue
       const jwks = await startJwksServer(jwksOf(keys), { delayMs: config.delayMs })
-      const settings = { jwksUrl: jwks.url, issuer: ISSUER, clientId: CLIENT_ID, scope: SCOPE, warmup: false }
+      const settings = {
+        jwksUrl: jwks.url,
+        issuer: ISSUER,
+        clientId: CLIENT_ID,
+        scope: SCOPE,
+        warmup: false,
+      }
       const server = await startServer(app, settings)
       try {
         const statuses = await Promise.all(
           tokens.map(async (token) => {
-            const response = await fetch(server.url, { headers: { authorization: `Bearer ${token}` } })
+            const response = await globalThis.fetch(server.url, {
+              headers: { authorization: `Bearer ${token}` },
+            })
             await response.arrayBuffer()
             return response.status
           }),

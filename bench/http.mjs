@@ -32,7 +32,12 @@ import {
 
 /** Servers per framework: the first is the bare one. */
 export const FRAMEWORKS = {
-  express: ['express/bare', 'express/scopeguard', 'express/express-oauth2-jwt-bearer', 'express/express-jwt + jwks-rsa'],
+  express: [
+    'express/bare',
+    'express/scopeguard',
+    'express/express-oauth2-jwt-bearer',
+    'express/express-jwt + jwks-rsa',
+  ],
   koa: ['koa/bare', 'koa/scopeguard', 'koa/koa-jwt + jwks-rsa'],
   fastify: ['fastify/bare', 'fastify/scopeguard', 'fastify/fastify-jwt-jwks'],
   nestjs: ['nestjs/bare', 'nestjs/scopeguard'],
@@ -71,7 +76,7 @@ async function load(url, tokens, durationSec, connections) {
 
 /** The status a request with `token` (or none) gets. */
 async function statusOf(url, token) {
-  const response = await fetch(url, {
+  const response = await globalThis.fetch(url, {
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
   })
   await response.arrayBuffer()
@@ -112,16 +117,24 @@ export async function runHttp(config) {
       checks[server.app] = { status, refused }
       const bare = server.app.endsWith('/bare')
       const ok = status === 200 && (bare || refused.every((s) => s === 401))
-      log(`${server.app}: token ${status}, tampered/forged/none ${refused.join('/')}${ok ? '' : '  <-- UNEXPECTED'}`)
+      log(
+        `${server.app}: token ${status}, tampered/forged/none ${refused.join('/')}${ok ? '' : '  <-- UNEXPECTED'}`,
+      )
       if (!ok) throw new Error(`${server.app} does not answer as expected`)
     }
     const runs = []
     for (const server of servers) {
-      for (const mode of ['same', 'distinct']) runs.push({ server, mode, samples: [], non2xx: 0, errors: 0, p50: [] })
+      for (const mode of ['same', 'distinct'])
+        runs.push({ server, mode, samples: [], non2xx: 0, errors: 0, p50: [] })
     }
     // Warm-up: JIT, key fetches of the peers, connection pools.
     for (const run of runs) {
-      await load(run.server.url, run.mode === 'same' ? same : pool, config.warmupSec, config.connections)
+      await load(
+        run.server.url,
+        run.mode === 'same' ? same : pool,
+        config.warmupSec,
+        config.connections,
+      )
     }
     for (let round = 0; round < config.rounds; round++) {
       for (const run of rotate(runs, round * 5)) {

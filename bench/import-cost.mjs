@@ -8,7 +8,15 @@
  * CLI: `node bench/import-cost.mjs`; writes bench/results/import-cost.json.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
@@ -102,7 +110,8 @@ export function runImportCost(config) {
   const log = config.log ?? (() => undefined)
   const sets = new Map()
   for (const row of IMPORT_ROWS) {
-    for (const names of [row.ours, row.peer]) if (names.length > 0) sets.set(names.join(' + '), names)
+    for (const names of [row.ours, row.peer])
+      if (names.length > 0) sets.set(names.join(' + '), names)
   }
   const samples = new Map([...sets.keys()].map((k) => [k, /** @type {number[]} */ ([])]))
   for (let run = 0; run < config.runs; run++) {

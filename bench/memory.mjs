@@ -43,7 +43,8 @@ export async function runMemory(config) {
   /** @type {{ verify: (token: string) => Promise<unknown>, stats: () => { tokenCacheSize: number } }} */
   let verifier
   if (config.subject === 'scopeguard') {
-    const createVerifier = config.createVerifier ?? (await import('@scopeguard/core')).createVerifier
+    const createVerifier =
+      config.createVerifier ?? (await import('@scopeguard/core')).createVerifier
     verifier = createVerifier({
       issuer: ISSUER,
       clientId: CLIENT_ID,
@@ -57,7 +58,12 @@ export async function runMemory(config) {
       verify: (token) => {
         const dot = token.lastIndexOf('.')
         const data = Buffer.from(token.slice(0, dot))
-        const ok = cryptoVerify(null, data, keyObject, Buffer.from(token.slice(dot + 1), 'base64url'))
+        const ok = cryptoVerify(
+          null,
+          data,
+          keyObject,
+          Buffer.from(token.slice(dot + 1), 'base64url'),
+        )
         return ok ? Promise.resolve(ok) : Promise.reject(new Error('bad signature'))
       },
       stats: () => ({ tokenCacheSize: 0 }),
@@ -122,7 +128,14 @@ export function runMemoryIsolated(config) {
   for (const subject of ['scopeguard', 'control']) {
     const out = execFileSync(
       process.execPath,
-      ['--expose-gc', fileURLToPath(import.meta.url), '--child', subject, String(config.tokens), String(config.batch)],
+      [
+        '--expose-gc',
+        fileURLToPath(import.meta.url),
+        '--child',
+        subject,
+        String(config.tokens),
+        String(config.batch),
+      ],
       { encoding: 'utf8', maxBuffer: 1 << 20 },
     )
     const lines = out.trim().split('\n')
@@ -130,7 +143,9 @@ export function runMemoryIsolated(config) {
     runs[subject] = JSON.parse(lines[lines.length - 1] ?? '{}')
   }
   const attributable = runs.scopeguard.rssGrowth - runs.control.rssGrowth
-  log(`RSS growth attributable to the verifier (scopeguard - control): ${(attributable / 1024 / 1024).toFixed(1)} MB`)
+  log(
+    `RSS growth attributable to the verifier (scopeguard - control): ${(attributable / 1024 / 1024).toFixed(1)} MB`,
+  )
   return { scopeguard: runs.scopeguard, control: runs.control, attributable }
 }
 

@@ -134,12 +134,18 @@ export async function runMicro(config) {
       }
     }
   }
-  return { settings: { algs, tokens: config.tokens, rounds: config.rounds, minTimeMs: config.minTimeMs }, rows }
+  return {
+    settings: { algs, tokens: config.tokens, rounds: config.rounds, minTimeMs: config.minTimeMs },
+    rows,
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const quick = process.env.BENCH_QUICK === '1'
-  const result = await runMicro({ ...(quick ? MICRO_QUICK : MICRO_FULL), log: (l) => console.log(l) })
+  const result = await runMicro({
+    ...(quick ? MICRO_QUICK : MICRO_FULL),
+    log: (l) => console.log(l),
+  })
   const dir = fileURLToPath(new URL('./results/', import.meta.url))
   mkdirSync(dir, { recursive: true })
   writeFileSync(`${dir}micro.json`, JSON.stringify(result, null, 2))

@@ -8,6 +8,7 @@
  * `node bench/profile.mjs verify [distinct|repeated] [seconds]` to profile `verifier.verify` alone
  * (RS256, keys cached).
  */
+import { Buffer } from 'node:buffer'
 import { fork } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join, sep } from 'node:path'
@@ -20,8 +21,26 @@ const [target = 'fastify/scopeguard', mode = 'same', secondsArg = '5'] = process
 const seconds = Number(secondsArg)
 const outDir = fileURLToPath(new URL('./results/profiles/', import.meta.url))
 
-/** Sums self time per function and per package of a .cpuprofile. */
+/** Sums self time per function and per package of a .cpuprofile: printable text. */
 export function summarize(profile, top = 25) {
+  const { byFunction, byPackage } = selfTimes(profile, top)
+  const fmt = (entries) =>
+    entries.map(([name, share]) => `${(share * 100).toFixed(1).padStart(5)}%  ${name}`)
+  return [
+    'self time by function:',
+    ...fmt(byFunction),
+    '',
+    'self time by package:',
+    ...fmt(byPackage),
+  ].join('\n')
+}
+
+/**
+ * Self time shares (0..1) of the heaviest functions and packages of a .cpuprofile.
+ *
+ * @returns {{ byFunction: [string, number][], byPackage: [string, number][] }}
+ */
+export function selfTimes(profile, top = 25) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const self = new Map()
   const dt = profile.timeDeltas
@@ -35,7 +54,11 @@ export function summarize(profile, top = 25) {
     const { callFrame } = byId.get(id)
     const url = callFrame.url.replace('file://', '')
     const where = url.includes(`node_modules${sep}`)
-      ? url.slice(url.lastIndexOf(`node_modules${sep}`) + 13).split(sep).slice(0, url.includes('@') ? 2 : 1).join('/')
+      ? url
+          .slice(url.lastIndexOf(`node_modules${sep}`) + 13)
+          .split(sep)
+          .slice(0, url.includes('@') ? 2 : 1)
+          .join('/')
       : url.includes(`${sep}packages${sep}`)
         ? `@scopeguard/${url.split(`${sep}packages${sep}`)[1].split(sep)[0]}`
         : url === ''
@@ -47,14 +70,12 @@ export function summarize(profile, top = 25) {
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + micros)
     byPackage.set(where, (byPackage.get(where) ?? 0) + micros)
   }
-  const lines = []
-  const fmt = (entries) =>
+  const rank = (entries) =>
     [...entries]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, micros]) => `${((micros / total) * 100).toFixed(1).padStart(5)}%  ${name}`)
-  lines.push('self time by function:', ...fmt(byFunction), '', 'self time by package:', ...fmt(byPackage))
-  return lines.join('\n')
+      .map(([name, micros]) => /** @type {[string, number]} */ ([name, micros / total]))
+  return { byFunction: rank(byFunction), byPackage: rank(byPackage) }
 }
 
 async function profileServer() {
@@ -86,7 +107,9 @@ async function profileServer() {
       },
     ],
   })
-  console.log(`${target} ${mode}: ${Math.round(result.requests.average)} req/s, non2xx ${result.non2xx}`)
+  console.log(
+    `${target} ${mode}: ${Math.round(result.requests.average)} req/s, non2xx ${result.non2xx}`,
+  )
   await new Promise((resolve) => {
     child.once('exit', resolve)
     child.send('close')
@@ -94,13 +117,48 @@ async function profileServer() {
   await jwks.close()
 }
 
-async function profileVerify() {
+/**
+ * Profiles the core in this process: `verify()` over distinct RS256 tokens (`distinct`), or
+ * `authenticate()` of one token in fresh header strings (`repeated`, the token-cache path).
+ *
+ * @param {{ mode: string, seconds: number }} options
+ */
+export async function profileCore({ mode, seconds }) {
   const { Session } = await import('node:inspector/promises')
   const { createVerifier } = await import('@scopeguard/core')
   const keys = generateKeys(['RS256'])
-  const tokens = mintTokens(keys.RS256, mode === 'repeated' ? 1 : 2000)
-  const verifier = createVerifier({ issuer: ISSUER, clientId: CLIENT_ID, tokenUse: 'access', jwks: jwksOf(keys) })
-  for (const token of tokens) await verifier.verify(token)
+  const verifier = createVerifier({
+    issuer: ISSUER,
+    clientId: CLIENT_ID,
+    tokenUse: 'access',
+    jwks: jwksOf(keys),
+  })
+  /** @type {() => Promise<unknown>[] | Promise<void>} */
+  let pass
+  let perPass
+  if (mode === 'repeated') {
+    const [token] = mintTokens(keys.RS256, 1)
+    const requests = Array.from({ length: 2000 }, () => ({
+      method: 'GET',
+      url: '/photos',
+      headers: {
+        host: ['127.0.0.1'],
+        accept: ['*/*'],
+        authorization: [Buffer.from(`Bearer ${token}`).toString()],
+      },
+    }))
+    perPass = requests.length
+    pass = async () => {
+      for (const request of requests) await verifier.authenticate(request)
+    }
+  } else {
+    const tokens = mintTokens(keys.RS256, 2000)
+    perPass = tokens.length
+    pass = async () => {
+      for (const token of tokens) await verifier.verify(token)
+    }
+  }
+  await pass()
   const session = new Session()
   session.connect()
   await session.post('Profiler.enable')
@@ -109,12 +167,12 @@ async function profileVerify() {
   const end = Date.now() + seconds * 1000
   let ops = 0
   while (Date.now() < end) {
-    for (const token of tokens) await verifier.verify(token)
-    ops += tokens.length
+    await pass()
+    ops += perPass
   }
   const { profile } = await session.post('Profiler.stop')
-  console.log(`verify ${mode}: ${Math.round(ops / seconds)} ops/s (under the profiler)`)
-  return profile
+  session.disconnect()
+  return { opsPerSec: ops / seconds, profile }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -122,7 +180,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const f of readdirSync(outDir)) if (f.endsWith('.cpuprofile')) rmSync(join(outDir, f))
   let profile
   if (target === 'verify') {
-    profile = await profileVerify()
+    const result = await profileCore({ mode, seconds })
+    console.log(`verify ${mode}: ${Math.round(result.opsPerSec)} ops/s (under the profiler)`)
+    profile = result.profile
   } else {
     await profileServer()
     const file = readdirSync(outDir).find((f) => f.endsWith('.cpuprofile'))

@@ -206,10 +206,8 @@ export const APPS = {
     const verifier = await scopeguardVerifier(createVerifier, settings)
     const app = Fastify()
     await app.register(scopeguard, { verifier })
-    app.get(
-      '/photos',
-      { onRequest: [app.authenticate, app.requireScopes(settings.scope)] },
-      () => Promise.resolve(BODY),
+    app.get('/photos', { onRequest: [app.authenticate, app.requireScopes(settings.scope)] }, () =>
+      Promise.resolve(BODY),
     )
     await app.listen({ port: 0, host: '127.0.0.1' })
     return fastifyRunning(app)
@@ -278,7 +276,12 @@ async function nestApp(withScopeguard) {
   class AppModule {}
   Module({
     imports: withScopeguard
-      ? [withScopeguard.nest.ScopeguardModule.forRoot({ verifier: withScopeguard.verifier }, { global: true })]
+      ? [
+          withScopeguard.nest.ScopeguardModule.forRoot(
+            { verifier: withScopeguard.verifier },
+            { global: true },
+          ),
+        ]
       : [],
     controllers: [PhotosController],
   })(AppModule)

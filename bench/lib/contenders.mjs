@@ -30,7 +30,9 @@ function cognitoAccess(claims) {
 function floor(key) {
   const keyObject = createPublicKey({ key: key.jwk, format: 'jwk' })
   const options =
-    key.alg === 'ES256' ? { key: keyObject, dsaEncoding: /** @type {const} */ ('ieee-p1363') } : keyObject
+    key.alg === 'ES256'
+      ? { key: keyObject, dsaEncoding: /** @type {const} */ ('ieee-p1363') }
+      : keyObject
   const digest = key.alg === 'EdDSA' ? null : 'sha256'
   return {
     name: 'crypto floor',
@@ -44,7 +46,8 @@ function floor(key) {
         }
       }),
     verify: (item) => {
-      if (!cryptoVerify(digest, item.data, options, item.signature)) throw new Error('bad signature')
+      if (!cryptoVerify(digest, item.data, options, item.signature))
+        throw new Error('bad signature')
       return true
     },
   }
@@ -69,14 +72,20 @@ export async function makeContenders(key, { mode, createVerifier }) {
     name: 'jose 6 jwtVerify',
     sync: false,
     verify: async (token) =>
-      cognitoAccess((await jwtVerify(token, localJwks, { issuer: ISSUER, algorithms: [alg] })).payload),
+      cognitoAccess(
+        (await jwtVerify(token, localJwks, { issuer: ISSUER, algorithms: [alg] })).payload,
+      ),
   })
 
   // Cognito signs with RS256 only, and CognitoJwtVerifier accepts only RSA keys: the other
   // algorithms use aws-jwt-verify's generic verifier with the same checks.
   let aws
   if (alg === 'RS256') {
-    aws = CognitoJwtVerifier.create({ userPoolId: USER_POOL_ID, tokenUse: 'access', clientId: CLIENT_ID })
+    aws = CognitoJwtVerifier.create({
+      userPoolId: USER_POOL_ID,
+      tokenUse: 'access',
+      clientId: CLIENT_ID,
+    })
   } else {
     aws = JwtVerifier.create({
       issuer: ISSUER,
@@ -101,7 +110,12 @@ export async function makeContenders(key, { mode, createVerifier }) {
     verify: (token) => cognitoAccess(fastJwt(token)),
   })
   if (mode === 'repeated') {
-    const cached = createFastJwtVerifier({ key: pem, algorithms: [alg], allowedIss: ISSUER, cache: true })
+    const cached = createFastJwtVerifier({
+      key: pem,
+      algorithms: [alg],
+      allowedIss: ISSUER,
+      cache: true,
+    })
     list.push({
       name: 'fast-jwt (cache: true)',
       sync: true,

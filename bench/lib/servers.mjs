@@ -34,4 +34,3 @@ export function startServer(app, settings) {
     child.once('exit', (code) => reject(new Error(`${app} exited with ${code}`)))
   })
 }
-

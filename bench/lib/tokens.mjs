@@ -32,7 +32,12 @@ export function generateKeys(algs = ALGS) {
           ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
           : generateKeyPairSync('ed25519')
     const kid = `bench-${alg.toLowerCase()}-${randomUUID().slice(0, 8)}`
-    const jwk = { ...createPublicKey(pair.privateKey).export({ format: 'jwk' }), kid, alg, use: 'sig' }
+    const jwk = {
+      ...createPublicKey(pair.privateKey).export({ format: 'jwk' }),
+      kid,
+      alg,
+      use: 'sig',
+    }
     keys[alg] = { alg, kid, privateKey: pair.privateKey, publicKey: pair.publicKey, jwk }
   }
   return keys
@@ -90,7 +95,8 @@ export function mintTokens(key, count, overrides = {}) {
   const nowSec = Math.floor(Date.now() / 1000)
   const header = { kid: key.kid, alg: key.alg }
   const tokens = new Array(count)
-  for (let i = 0; i < count; i++) tokens[i] = signJws(key, header, cognitoClaims(i, nowSec, overrides))
+  for (let i = 0; i < count; i++)
+    tokens[i] = signJws(key, header, cognitoClaims(i, nowSec, overrides))
   return tokens
 }
 

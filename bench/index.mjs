@@ -1,0 +1,145 @@
+/**
+ * `npm run bench`: every benchmark in one run, then BENCHMARKS.md (repo root) and bench/chart.svg.
+ * Raw results go to bench/results/ (git-ignored). `BENCH_QUICK=1` shortens every part.
+ *
+ * Order: verify micro-benchmarks and core profiles (this process), HTTP (servers in child
+ * processes), import cost, cold start, memory (fresh processes).
+ */
+import { execFileSync } from 'node:child_process'
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, release, totalmem, type } from 'node:os'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import * as prettier from 'prettier'
+import { runColdStart } from './cold-start.mjs'
+import { HTTP_FULL, HTTP_QUICK, runHttp } from './http.mjs'
+import { runImportCost } from './import-cost.mjs'
+import { runMemoryIsolated } from './memory.mjs'
+import { MICRO_FULL, MICRO_QUICK, runMicro } from './micro.mjs'
+import { profileCore, selfTimes } from './profile.mjs'
+import { chartSvg, markdown, verdicts } from './report.mjs'
+
+const PACKAGES = [
+  '@scopeguard/core',
+  '@scopeguard/express',
+  '@scopeguard/koa',
+  '@scopeguard/fastify',
+  '@scopeguard/nestjs',
+  'jose',
+  'aws-jwt-verify',
+  'fast-jwt',
+  'jsonwebtoken',
+  'express',
+  'express-oauth2-jwt-bearer',
+  'express-jwt',
+  'jwks-rsa',
+  'koa',
+  'koa-jwt',
+  'fastify',
+  'fastify-jwt-jwks',
+  '@fastify/jwt',
+  '@nestjs/core',
+  '@nestjs/common',
+  '@nestjs/platform-express',
+  'autocannon',
+]
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+function versionOf(name) {
+  try {
+    const path = fileURLToPath(new URL(`../node_modules/${name}/package.json`, import.meta.url))
+    return JSON.parse(readFileSync(path, 'utf8')).version
+  } catch {
+    return 'not installed'
+  }
+}
+
+function environment() {
+  let commit = 'unknown'
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim()
+  } catch {
+    // not a git checkout
+  }
+  return {
+    date: new Date().toISOString().slice(0, 10),
+    commit,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    cpus: cpus().length,
+    totalMemGb: totalmem() / 1024 ** 3,
+    os: `${type()} ${release()}`,
+    node: process.version,
+    openssl: process.versions.openssl,
+    versions: Object.fromEntries(PACKAGES.map((name) => [name, versionOf(name)])),
+  }
+}
+
+const quick = process.env.BENCH_QUICK === '1'
+const log = (line) => console.log(line)
+const start = performance.now()
+const step = (name) =>
+  console.log(`\n== ${name} (${Math.round((performance.now() - start) / 1000)} s)`)
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
+mkdirSync(resultsDir, { recursive: true })
+const save = (name, value) =>
+  writeFileSync(`${resultsDir}${name}.json`, JSON.stringify(value, null, 2))
+
+const env = environment()
+step('verify micro-benchmarks')
+const micro = await runMicro({ ...(quick ? MICRO_QUICK : MICRO_FULL), log })
+save('micro', micro)
+
+step('core profiles')
+const profiles = []
+for (const [mode, title] of [
+  ['distinct', 'verify(), distinct RS256 tokens (token cache on, never hit)'],
+  ['repeated', 'authenticate(), one RS256 token in fresh header strings (token cache hits)'],
+]) {
+  const { opsPerSec, profile } = await profileCore({ mode, seconds: quick ? 1 : 3 })
+  profiles.push({ title, opsPerSec, byFunction: selfTimes(profile, 12).byFunction })
+}
+save('profiles', profiles)
+
+step('HTTP benchmarks')
+const http = await runHttp({ ...(quick ? HTTP_QUICK : HTTP_FULL), log })
+save('http', http)
+
+step('import cost')
+const importCost = runImportCost({ runs: quick ? 3 : 9, log })
+save('import-cost', importCost)
+
+step('cold start')
+const coldStart = await runColdStart({ concurrency: 50, delayMs: 100, log })
+save('cold-start', coldStart)
+
+step('memory')
+const memory = runMemoryIsolated({ tokens: quick ? 50_000 : 200_000, batch: 1000, log })
+save('memory', memory)
+
+const results = {
+  quick,
+  seconds: (performance.now() - start) / 1000,
+  env,
+  micro,
+  http,
+  importCost,
+  coldStart,
+  memory,
+  profiles,
+}
+save('all', results)
+writeFileSync(fileURLToPath(new URL('./chart.svg', import.meta.url)), chartSvg(results))
+const mdPath = `${root}BENCHMARKS.md`
+const prettierConfig = (await prettier.resolveConfig(mdPath)) ?? {}
+writeFileSync(
+  mdPath,
+  await prettier.format(markdown(results), { ...prettierConfig, filepath: mdPath }),
+)
+step('done')
+for (const v of verdicts(results))
+  console.log(`${v.ok ? 'met   ' : 'MISSED'}  ${v.target}: ${v.measured}`)
+console.log('\nwrote BENCHMARKS.md and bench/chart.svg')

@@ -1,0 +1,174 @@
+/**
+ * A smoke run of the benchmark harness (no timing is ever asserted): the verify micro-benchmark
+ * with a tiny configuration produces a well-formed ratio row for every contender, each contender
+ * really verified every token and refused the tampered and forged ones, the cold-start check
+ * counts one key fetch, and the report renders. The benchmarks themselves are `npm run bench`.
+ */
+import { describe, expect, it, vi } from 'vitest'
+import { createVerifier as createNodeVerifier } from '@scopeguard/core'
+import { runColdStart } from '../cold-start.mjs'
+import { runMicro } from '../micro.mjs'
+import { chartSvg, markdown, verdicts } from '../report.mjs'
+
+/** The core built with its Web Crypto backend (Vitest maps `#crypto-backend` to the Node one). */
+async function webCryptoCreateVerifier(): Promise<typeof createNodeVerifier> {
+  vi.resetModules()
+  vi.doMock('#crypto-backend', () => import('../../packages/core/src/crypto/webcrypto-backend.js'))
+  try {
+    const mod = await import('@scopeguard/core')
+    return mod.createVerifier
+  } finally {
+    vi.doUnmock('#crypto-backend')
+  }
+}
+
+const EXPECTED = {
+  distinct: [
+    'crypto floor',
+    'jose 6 jwtVerify',
+    'aws-jwt-verify verifySync',
+    'fast-jwt',
+    'jsonwebtoken (KeyObject)',
+    'scopeguard (node)',
+    'scopeguard (node) authenticate()',
+    'scopeguard (webcrypto)',
+    'scopeguard (node, tokenCache: false)',
+  ],
+  repeated: [
+    'crypto floor',
+    'jose 6 jwtVerify',
+    'aws-jwt-verify verifySync',
+    'fast-jwt',
+    'fast-jwt (cache: true)',
+    'jsonwebtoken (KeyObject)',
+    'scopeguard (node)',
+    'scopeguard (node) authenticate()',
+    'scopeguard (webcrypto)',
+  ],
+}
+
+describe('bench harness (smoke)', () => {
+  it('runs every verify contender on every algorithm, each one really verifying', async () => {
+    const createVerifier = { node: createNodeVerifier, webcrypto: await webCryptoCreateVerifier() }
+    const tokens = 40
+    const micro = await runMicro({ tokens, rounds: 2, minTimeMs: 1, createVerifier })
+
+    for (const alg of ['RS256', 'ES256', 'EdDSA']) {
+      for (const mode of ['distinct', 'repeated'] as const) {
+        const rows = micro.rows.filter((r) => r.alg === alg && r.mode === mode)
+        // jsonwebtoken 9 has no EdDSA.
+        const expected = EXPECTED[mode].filter(
+          (c) => !(alg === 'EdDSA' && c.startsWith('jsonwebtoken')),
+        )
+        expect(rows.map((r) => r.contender)).toEqual(expected)
+        for (const row of rows) {
+          expect(row.verified, `${alg} ${mode} ${row.contender} verified`).toBe(tokens)
+          expect(row.total).toBe(tokens)
+          expect(row.refused, `${alg} ${mode} ${row.contender} refused the bad tokens`).toBe(2)
+          expect(row.bad).toBe(2)
+          expect(row.samples).toHaveLength(2)
+          expect(Number.isFinite(row.opsPerSec) && row.opsPerSec > 0).toBe(true)
+          expect(Number.isFinite(row.ratio) && row.ratio > 0).toBe(true)
+        }
+        expect(rows[0]?.ratio).toBe(1)
+      }
+    }
+
+    const coldStart = await runColdStart({
+      concurrency: 20,
+      delayMs: 50,
+      createVerifier,
+      http: false,
+    })
+    expect(coldStart.rows.map((r) => [r.target, r.fetches, r.failed])).toEqual([
+      ['@scopeguard/core verify() (node)', 1, 0],
+      ['@scopeguard/core verify() (webcrypto)', 1, 0],
+    ])
+
+    // The report renders from these rows and stand-ins for the parts not run here.
+    const results = {
+      quick: true,
+      seconds: 1,
+      env: {
+        date: '2000-01-01',
+        commit: 'abc1234',
+        cpuModel: 'cpu',
+        cpus: 2,
+        totalMemGb: 4,
+        os: 'os',
+        node: process.version,
+        openssl: '3',
+        versions: { jose: '6' },
+      },
+      micro,
+      http: {
+        settings: { durationSec: 1, warmupSec: 1, rounds: 1, connections: 1, pool: 1 },
+        rows: ['bare', 'scopeguard', 'peer'].flatMap((contender) =>
+          ['same', 'distinct'].map((mode) => ({
+            framework: 'fastify',
+            contender,
+            mode,
+            reqPerSec: 100,
+            ratio: 1,
+            latencyP50: 1,
+            non2xx: 0,
+            errors: 0,
+          })),
+        ),
+      },
+      importCost: {
+        settings: { runs: 1 },
+        rows: [
+          {
+            group: 'fastify',
+            ours: '@scopeguard/fastify',
+            peer: 'fastify-jwt-jwks',
+            oursMs: 1,
+            peerMs: 2,
+            oursBytes: 1,
+            peerBytes: 2,
+            oursPackages: 1,
+            peerPackages: 2,
+          },
+        ],
+      },
+      coldStart,
+      memory: {
+        scopeguard: {
+          subject: 'scopeguard',
+          tokens: 1,
+          maxEntries: 1000,
+          maxCacheSize: 1000,
+          rssBefore: 1,
+          rssAfter: 2,
+          rssGrowth: 1,
+          peakRss: 2,
+          heapUsedBefore: 1,
+          heapUsedAfter: 1,
+          heapTotalBefore: 1,
+          heapTotalAfter: 1,
+        },
+        control: {
+          subject: 'control',
+          tokens: 1,
+          maxEntries: 1000,
+          maxCacheSize: 0,
+          rssBefore: 1,
+          rssAfter: 2,
+          rssGrowth: 1,
+          peakRss: 2,
+          heapUsedBefore: 1,
+          heapUsedAfter: 1,
+          heapTotalBefore: 1,
+          heapTotalAfter: 1,
+        },
+        attributable: 0,
+      },
+    }
+    const text = markdown(results)
+    for (const contender of EXPECTED.repeated) expect(text).toContain(contender)
+    expect(text).toContain('![scopeguard vs its peers')
+    expect(chartSvg(results)).toMatch(/^<svg [^]*<\/svg>\n$/)
+    expect(verdicts(results).length).toBeGreaterThan(10)
+  })
+})
