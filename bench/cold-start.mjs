@@ -56,7 +56,7 @@ export async function runColdStart(config) {
 
   if (config.http !== false) {
     for (const app of Object.values(FRAMEWORKS).flat()) {
-      if (app.endsWith('/bare')) continue
+      if (app.endsWith('/bare') || app.endsWith('(control)')) continue
       const jwks = await startJwksServer(jwksOf(keys), { delayMs: config.delayMs })
       const settings = {
         jwksUrl: jwks.url,

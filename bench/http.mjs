@@ -3,9 +3,10 @@
  * its popular peer, every server in its own child process (the load generator runs here, so
  * generator and server never share an event loop). Same token (one token on every request) and
  * distinct tokens (a pool cycled request by request, larger than scopeguard's default token cache,
- * so that cache never hits). Rounds are interleaved (each round runs every server once, starting
- * with a different one); the median req/s of the rounds is reported with its ratio to the bare
- * framework in the same token mode.
+ * so that cache never hits). Rounds are interleaved: each round runs every framework's servers back
+ * to back (bare included, in a rotated order), so each ratio to bare is taken between runs a few
+ * seconds apart; the median of the per-round ratios is reported, with its range, and the median
+ * req/s.
  *
  * Before measuring, every server must answer 200 to the token and 401 to a tampered token (bare
  * servers: 200 to both); during measurement any non-2xx answer or socket error is counted.
@@ -39,12 +40,17 @@ export const FRAMEWORKS = {
     'express/express-jwt + jwks-rsa',
   ],
   koa: ['koa/bare', 'koa/scopeguard', 'koa/koa-jwt + jwks-rsa'],
-  fastify: ['fastify/bare', 'fastify/scopeguard', 'fastify/fastify-jwt-jwks'],
+  fastify: [
+    'fastify/bare',
+    'fastify/scopeguard',
+    'fastify/fastify-jwt-jwks',
+    'fastify/no-op hook (control)',
+  ],
   nestjs: ['nestjs/bare', 'nestjs/scopeguard'],
 }
 
-export const HTTP_FULL = { durationSec: 3, warmupSec: 1, rounds: 3, connections: 10, pool: 5000 }
-export const HTTP_QUICK = { durationSec: 1, warmupSec: 0.5, rounds: 2, connections: 10, pool: 2000 }
+export const HTTP_FULL = { durationSec: 2, warmupSec: 1, rounds: 5, connections: 10, pool: 5000 }
+export const HTTP_QUICK = { durationSec: 1, warmupSec: 0.5, rounds: 3, connections: 10, pool: 2000 }
 
 /** One autocannon run; `tokens` of length 1 sends one static header. */
 async function load(url, tokens, durationSec, connections) {
@@ -115,7 +121,7 @@ export async function runHttp(config) {
       for (const token of bad) refused.push(await statusOf(server.url, token))
       refused.push(await statusOf(server.url, undefined))
       checks[server.app] = { status, refused }
-      const bare = server.app.endsWith('/bare')
+      const bare = server.app.endsWith('/bare') || server.app.endsWith('(control)')
       const ok = status === 200 && (bare || refused.every((s) => s === 401))
       log(
         `${server.app}: token ${status}, tampered/forged/none ${refused.join('/')}${ok ? '' : '  <-- UNEXPECTED'}`,
@@ -136,47 +142,58 @@ export async function runHttp(config) {
         config.connections,
       )
     }
+    // Each round runs one framework at a time: its servers back to back in a rotated order, so a
+    // server and its bare framework are measured close in time and the machine's drift cancels
+    // out of their ratio. The ratio reported is the median of the per-round ratios.
+    const blocks = Object.entries(frameworks).flatMap(([framework, names]) =>
+      ['same', 'distinct'].map((mode) => ({
+        framework,
+        mode,
+        runs: names.map((name) => runs.find((r) => r.server.app === name && r.mode === mode)),
+      })),
+    )
     for (let round = 0; round < config.rounds; round++) {
-      for (const run of rotate(runs, round * 5)) {
-        const result = await load(
-          run.server.url,
-          run.mode === 'same' ? same : pool,
-          config.durationSec,
-          config.connections,
-        )
-        run.samples.push(result.reqPerSec)
-        run.p50.push(result.latencyP50)
-        run.non2xx += result.non2xx
-        run.errors += result.errors
+      for (const block of rotate(blocks, round)) {
+        for (const run of rotate(block.runs, round)) {
+          const result = await load(
+            run.server.url,
+            run.mode === 'same' ? same : pool,
+            config.durationSec,
+            config.connections,
+          )
+          run.samples.push(result.reqPerSec)
+          run.p50.push(result.latencyP50)
+          run.non2xx += result.non2xx
+          run.errors += result.errors
+        }
       }
       log(`round ${round + 1}/${config.rounds} done`)
     }
     const rows = []
-    for (const [framework, names] of Object.entries(frameworks)) {
-      for (const mode of ['same', 'distinct']) {
-        const bareRun = runs.find((r) => r.server.app === names[0] && r.mode === mode)
-        const bareRps = median(bareRun.samples)
-        for (const name of names) {
-          const run = runs.find((r) => r.server.app === name && r.mode === mode)
-          const reqPerSec = median(run.samples)
-          const row = {
-            framework,
-            app: name,
-            contender: name.slice(name.indexOf('/') + 1),
-            mode,
-            reqPerSec,
-            ratio: reqPerSec / bareRps,
-            samples: run.samples.map(Math.round),
-            latencyP50: median(run.p50),
-            non2xx: run.non2xx,
-            errors: run.errors,
-            check: checks[name],
-          }
-          rows.push(row)
-          log(
-            `${mode.padEnd(8)} ${name.padEnd(36)} ${String(Math.round(reqPerSec)).padStart(7)} req/s ${pct(row.ratio).padStart(5)} of bare  non2xx ${run.non2xx} errors ${run.errors}`,
-          )
+    for (const block of blocks) {
+      const bareRun = block.runs[0]
+      for (const run of block.runs) {
+        const name = run.server.app
+        const ratios = run.samples.map((rps, i) => rps / bareRun.samples[i])
+        const row = {
+          framework: block.framework,
+          app: name,
+          contender: name.slice(name.indexOf('/') + 1),
+          mode: block.mode,
+          reqPerSec: median(run.samples),
+          ratio: median(ratios),
+          ratioMin: Math.min(...ratios),
+          ratioMax: Math.max(...ratios),
+          samples: run.samples.map(Math.round),
+          latencyP50: median(run.p50),
+          non2xx: run.non2xx,
+          errors: run.errors,
+          check: checks[name],
         }
+        rows.push(row)
+        log(
+          `${block.mode.padEnd(8)} ${name.padEnd(36)} ${String(Math.round(row.reqPerSec)).padStart(7)} req/s ${pct(row.ratio).padStart(5)} of bare (${pct(row.ratioMin)}-${pct(row.ratioMax)})  non2xx ${run.non2xx} errors ${run.errors}`,
+        )
       }
     }
     return { settings: { ...config, frameworks: undefined, alg: 'RS256' }, rows }

@@ -169,7 +169,7 @@ export function chartSvg(results) {
       const w = Math.max(1, x(bar.value) - labelWidth)
       parts.push(
         `<text x="${labelWidth - 8}" y="${y + 13}" font-size="12" text-anchor="end">${esc(bar.label)}</text>`,
-        `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${bar.ours ? '#2b6cb0' : '#a0aec0'}"/>`,
+        `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${bar.ours ? '#2b6cb0' : bar.control ? '#edf2f7' : '#a0aec0'}" stroke="${bar.control ? '#a0aec0' : 'none'}"/>`,
         `<text x="${(labelWidth + w + 5).toFixed(1)}" y="${y + 13}" font-size="12">${esc(pct(bar.value))}${bar.value > max ? ' (clipped)' : ''}</text>`,
       )
       y += barHeight + gap
@@ -242,7 +242,7 @@ export function markdown(results) {
   s.push('## Verify micro-benchmarks', '')
   s.push(
     `${int(micro.settings.tokens)} distinct Cognito-shaped access tokens per algorithm (keys known up front, issuer, \`client_id\` and \`token_use\` checked by every contender), ` +
-      `${micro.settings.rounds} interleaved rounds of at least ${micro.settings.minTimeMs} ms per contender, median ops/s. ` +
+      `${micro.settings.rounds} interleaved rounds of at least ${micro.settings.minTimeMs} ms per contender; median ops/s, and the median of the per-round ratios to the floor. ` +
       "The **crypto floor** is one synchronous `crypto.verify` over the pre-decoded signing input and signature (RS256: `sha256` PKCS#1 v1.5; ES256: `dsaEncoding: 'ieee-p1363'`; EdDSA: `crypto.verify(null, ...)`): no parsing, no claims. " +
       "*Distinct* cycles the token pool, which is larger than scopeguard's token cache (1000 entries, least recently used first out), so that cache never hits; " +
       '*repeated* verifies one token again and again, each call with its own copy of the string (as each request brings a fresh header string). ' +
@@ -284,7 +284,8 @@ export function markdown(results) {
 
   s.push('## HTTP', '')
   s.push(
-    `autocannon on loopback, ${http.settings.connections} connections, ${http.settings.rounds} interleaved rounds of ${http.settings.durationSec} s per server after a ${http.settings.warmupSec} s warm-up, median req/s; ` +
+    `autocannon on loopback, ${http.settings.connections} connections, ${http.settings.rounds} interleaved rounds of ${http.settings.durationSec} s per server after a ${http.settings.warmupSec} s warm-up. ` +
+      "In each round a framework's servers (bare included) run back to back in a rotated order; *vs bare* is the median of the per-round ratios (range in brackets), req/s the median of the rounds; " +
       'each server in its own child process (the load generator never shares its event loop). One route, `GET /photos`, answering a small JSON body; ' +
       'with auth it requires `photos.read`. Keys come from one loopback key server in the bench process. *Same* sends one RS256 token on every request; ' +
       `*distinct* cycles ${int(http.settings.pool)} tokens (more than the token cache holds). Bare servers get the same headers. ` +
@@ -302,7 +303,7 @@ export function markdown(results) {
         r.mode,
         r.contender === 'scopeguard' ? '**scopeguard**' : r.contender,
         int(r.reqPerSec),
-        r.contender === 'scopeguard' ? `**${pct(r.ratio)}**` : pct(r.ratio),
+        `${r.contender === 'scopeguard' ? `**${pct(r.ratio)}**` : pct(r.ratio)}${r.ratioMin === undefined || r.contender === 'bare' ? '' : ` (${pct(r.ratioMin)}-${pct(r.ratioMax)})`}`,
         `${r.latencyP50} ms`,
         String(r.non2xx + r.errors),
       ])

@@ -213,6 +213,19 @@ export const APPS = {
     return fastifyRunning(app)
   },
 
+  // Control: an onRequest hook that awaits nothing and checks nothing. What any async auth hook
+  // costs Fastify before doing any work.
+  async 'fastify/no-op hook (control)'() {
+    const { default: Fastify } = await import('fastify')
+    const app = Fastify()
+    const hook = async (/** @type {any} */ request) => {
+      request.checked = true
+    }
+    app.get('/photos', { onRequest: [hook] }, () => Promise.resolve(BODY))
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    return fastifyRunning(app)
+  },
+
   async 'fastify/fastify-jwt-jwks'(settings) {
     const { default: Fastify } = await import('fastify')
     const { default: fastifyJwtJwks } = await import('fastify-jwt-jwks')
