@@ -116,5 +116,11 @@ export function buildAuthInfo(
     expiresAt: claims.exp,
   }
   Object.defineProperty(auth, 'token', { value: token, enumerable: false })
-  return deepFreeze(auth) as unknown as AuthInfo
+  // Header and claims usually arrive frozen from the parser; deepFreeze stops at frozen objects.
+  deepFreeze(header)
+  deepFreeze(claims)
+  Object.freeze(scopes)
+  Object.freeze(auth.audience)
+  Object.freeze(auth.groups)
+  return Object.freeze(auth) as unknown as AuthInfo
 }

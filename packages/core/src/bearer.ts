@@ -9,6 +9,35 @@
 /** Header values as Node's `req.headersDistinct` holds them (arrays for repeated headers). */
 export type RequestHeaders = Record<string, string | readonly string[] | undefined>
 
+/**
+ * The headers the verifier reads (`authorization`, `content-type`), every value kept, from a
+ * Node.js `IncomingMessage` (or anything with its `rawHeaders` list; without one, its `headers`).
+ * What the adapters pass as {@link AuthRequest.headers}: unlike Node's `headersDistinct`, it does
+ * not copy every header of every request. Two `Authorization` headers stay two.
+ *
+ * @throws Never.
+ * @example
+ * ```ts
+ * verifier.authenticate({ method: req.method, url: req.url, headers: nodeRequestHeaders(req) })
+ * ```
+ */
+export function nodeRequestHeaders(message: {
+  rawHeaders?: readonly string[] | undefined
+  headers?: RequestHeaders | undefined
+}): RequestHeaders {
+  const raw = message.rawHeaders
+  if (!Array.isArray(raw)) return message.headers ?? {}
+  const headers: Record<string, string[]> = {}
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string
+    const wanted =
+      name.length === 13 ? 'authorization' : name.length === 12 ? 'content-type' : undefined
+    if (wanted === undefined || (name !== wanted && name.toLowerCase() !== wanted)) continue
+    ;(headers[wanted] ??= []).push(raw[i + 1] as string)
+  }
+  return headers
+}
+
 /** The parts of an HTTP request the verifier reads. */
 export interface AuthRequest {
   /** The HTTP method (used by per-method scope maps and the body transport). */
@@ -31,17 +60,20 @@ export type TokenTransport = 'header' | 'query' | 'body'
  * malformed request (`invalid`: answer 400 `invalid_request` with this reason).
  */
 export type BearerResult =
-  { token: string } | { missing: true } | { invalid: 'invalid_request' | 'duplicate_credentials' }
+  | { token: string; unchecked?: true }
+  | { missing: true }
+  | { invalid: 'invalid_request' | 'duplicate_credentials' }
 
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
-const BEARER = /^bearer(?: +(.*))?$/i
+const BEARER = 'bearer'
 
 /** Every value of a header, whatever the case of its name(s) in `headers`. */
 function headerValues(headers: RequestHeaders | undefined, name: string): readonly string[] {
   if (headers === undefined || headers === null) return []
   const values: string[] = []
-  for (const key of Object.keys(headers)) {
-    if (key.toLowerCase() !== name) continue
+  for (const key in headers) {
+    if (key.length !== name.length || !Object.hasOwn(headers, key)) continue
+    if (key !== name && key.toLowerCase() !== name) continue
     const value = headers[key]
     if (typeof value === 'string') values.push(value)
     else if (Array.isArray(value)) values.push(...(value as string[]))
@@ -78,9 +110,46 @@ function bodyToken(request: AuthRequest): readonly string[] {
 }
 
 /**
+ * True when `token` has the RFC 6750 `b64token` syntax.
+ *
+ * @throws Never.
+ * @example
+ * ```ts
+ * isB64token('abc.def') // true
+ * isB64token('abc def') // false
+ * ```
+ */
+export function isB64token(token: string): boolean {
+  return B64TOKEN.test(token)
+}
+
+/**
+ * Reads an `Authorization` value: the token of `Bearer <token>` (scheme case-insensitive, one or
+ * more spaces, surrounding whitespace ignored), `null` for the Bearer scheme without a token, or
+ * `undefined` for any other scheme (`Basic ...`, `Bearer<TAB>...`). The token's characters are
+ * checked only with `check` (else the caller checks them with {@link isB64token}).
+ */
+function bearerCredentials(value: string, check: boolean): string | null | undefined {
+  const text = value.trim()
+  if (text.length < BEARER.length) return undefined
+  for (let i = 0; i < BEARER.length; i++) {
+    // ORing 0x20 folds ASCII upper case onto lower case and maps no other character onto a letter.
+    if ((text.charCodeAt(i) | 0x20) !== BEARER.charCodeAt(i)) return undefined
+  }
+  if (text.length === BEARER.length) return null
+  let start = BEARER.length
+  while (text.charCodeAt(start) === 0x20) start++
+  if (start === BEARER.length) return undefined
+  const token = text.slice(start)
+  return !check || B64TOKEN.test(token) ? token : null
+}
+
+/**
  * Extracts the bearer token of a request. Only the enabled transports are read: with the query
  * transport off, an `access_token` query parameter is not looked at (the request then counts as
  * carrying no credentials). A header with another scheme (`Basic ...`) is no bearer credential.
+ * With `deferSyntaxCheck`, a token from the header alone comes back `unchecked`: the caller tests
+ * it with {@link isB64token} unless it already knows the token (the verified-token cache).
  *
  * @throws Never: malformed requests are reported as `{ invalid }`.
  * @example
@@ -91,19 +160,23 @@ function bodyToken(request: AuthRequest): readonly string[] {
 export function extractBearer(
   request: AuthRequest,
   transports: ReadonlySet<TokenTransport>,
+  deferSyntaxCheck = false,
 ): BearerResult {
   const found: string[] = []
   const authorization = headerValues(request.headers, 'authorization')
   if (authorization.length > 1) return { invalid: 'duplicate_credentials' }
   const header = authorization[0]
+  let fromHeader: string | undefined
   if (header !== undefined && transports.has('header')) {
-    const match = BEARER.exec(header.trim())
-    if (match !== null) {
-      const token = match[1]
-      if (token === undefined || !B64TOKEN.test(token)) return { invalid: 'invalid_request' }
-      found.push(token)
+    const onlyHeader = !transports.has('query') && !transports.has('body')
+    const credentials = bearerCredentials(header, !(onlyHeader && deferSyntaxCheck))
+    if (credentials === null) return { invalid: 'invalid_request' }
+    if (onlyHeader && credentials !== undefined) {
+      return deferSyntaxCheck ? { token: credentials, unchecked: true } : { token: credentials }
     }
+    fromHeader = credentials
   }
+  if (fromHeader !== undefined) found.push(fromHeader)
   if (transports.has('query')) found.push(...queryToken(request))
   if (transports.has('body')) found.push(...bodyToken(request))
   if (found.length > 1) return { invalid: 'duplicate_credentials' }

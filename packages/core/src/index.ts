@@ -21,6 +21,7 @@ export type { OAuthErrorCode, OAuthErrorOptions, OAuthErrorReason } from './erro
 export { challengeHeader } from './challenge.js'
 export type { ChallengeContext, ChallengeParams } from './challenge.js'
 export type { AuthInfo, TokenClaims } from './auth-info.js'
+export { nodeRequestHeaders } from './bearer.js'
 export type { AuthRequest, RequestHeaders, TokenTransport } from './bearer.js'
 export { readScopes, prefixScope, READ_METHODS, WRITE_METHODS } from './scopes.js'
 export type { MethodScopeMap, ScopeMode, ScopeRequirement } from './scopes.js'

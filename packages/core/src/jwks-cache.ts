@@ -107,6 +107,28 @@ export class JwksCache {
     await this.load()
   }
 
+  /**
+   * Starts loading the key set in the background when none is cached or it is due; never throws
+   * and never waits (the token cache calls it on every hit).
+   */
+  refreshIfDue(): void {
+    if (this.keySet !== undefined && Date.now() < this.expiresAt) return
+    this.load().catch(() => undefined)
+  }
+
+  /**
+   * The key for a token's `kid` and `alg` when it can be had without waiting: a fresh key set
+   * holds exactly one fitting key, already imported. `undefined` sends the caller to
+   * {@link JwksCache.getKey}, which also handles every failure.
+   */
+  peekKey(kid: string | undefined, alg: Algorithm): ResolvedKey | undefined {
+    if (this.keySet === undefined || Date.now() >= this.expiresAt) return undefined
+    const found = this.find(kid, alg)
+    if (typeof found === 'string') return undefined
+    const key = found.imported.get(alg)
+    return key === undefined || key instanceof Promise ? undefined : { entry: found, key }
+  }
+
   /** True while `entry` is still part of the current key set. */
   holds(entry: KeyEntry): boolean {
     return this.keySet?.entries.includes(entry) === true
@@ -173,12 +195,20 @@ export class JwksCache {
   private find(kid: string | undefined, alg: Algorithm): KeyEntry | 'none' | 'unfit' {
     const set = this.keySet
     if (set === undefined) return 'none'
-    const candidates =
-      kid === undefined ? set.entries : set.entries.filter((entry) => entry.kid === kid)
-    const fitting = candidates.filter((entry) => keyFitsAlgorithm(entry, alg))
-    if (fitting.length === 1) return fitting[0] as KeyEntry
-    if (fitting.length > 1) return 'unfit' // ambiguous: refuse rather than guess
-    if (kid !== undefined && (candidates.length > 0 || set.refusedKids.has(kid))) return 'unfit'
+    let candidates = 0
+    let fitting = 0
+    let match: KeyEntry | undefined
+    for (const entry of set.entries) {
+      if (kid !== undefined && entry.kid !== kid) continue
+      candidates++
+      if (keyFitsAlgorithm(entry, alg)) {
+        fitting++
+        match = entry
+      }
+    }
+    if (fitting === 1) return match as KeyEntry
+    if (fitting > 1) return 'unfit' // ambiguous: refuse rather than guess
+    if (kid !== undefined && (candidates > 0 || set.refusedKids.has(kid))) return 'unfit'
     return 'none'
   }
 

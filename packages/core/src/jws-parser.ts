@@ -7,8 +7,9 @@
  *
  * @module
  */
+import { codec } from '#crypto-backend'
 import { isAlgorithm, type Algorithm } from './algorithms.js'
-import { decodeBase64url } from './base64url.js'
+import { hasCanonicalEnd } from './base64url.js'
 import type { OAuthErrorReason } from './errors.js'
 import { parseJsonObject } from './strict-json.js'
 
@@ -52,7 +53,28 @@ export class JwsParseError extends Error {
   }
 }
 
-const encoder = new TextEncoder()
+/**
+ * Parsed headers by their encoded form: an issuer signs every token with a handful of headers
+ * (one per key), so a header is decoded and parsed once. The objects are deeply frozen. Bounded:
+ * only short segments are kept, and the map is emptied when full.
+ */
+const headers = new Map<string, Readonly<Record<string, unknown>> | undefined>()
+const MAX_CACHED_HEADERS = 64
+const MAX_CACHED_HEADER_LENGTH = 512
+
+function parseHeader(segment: string): Readonly<Record<string, unknown>> | undefined {
+  const known = headers.get(segment)
+  if (known !== undefined) return known
+  const header = parseJsonObject(codec.decodeBase64url(segment))
+  if (header !== undefined && segment.length <= MAX_CACHED_HEADER_LENGTH) {
+    if (headers.size >= MAX_CACHED_HEADERS) headers.clear()
+    headers.set(segment, header)
+  }
+  return header
+}
+
+/** Three base64url segments; each one's length and last character are checked apart. */
+const COMPACT = /^[\w-]*\.[\w-]*\.[\w-]*$/
 
 /**
  * Parses a compact JWS strictly, before any cryptography: size, shape, canonical base64url,
@@ -82,13 +104,15 @@ export function parseCompactJws(
   if (token.indexOf('.', second + 1) !== -1) {
     throw new JwsParseError(token.split('.').length === 5 ? 'encrypted_token' : 'malformed')
   }
-  const headerBytes = decodeBase64url(token.slice(0, first))
-  const payload = decodeBase64url(token.slice(first + 1, second))
-  const signature = decodeBase64url(token.slice(second + 1))
-  if (headerBytes === undefined || payload === undefined || signature === undefined) {
+  if (
+    !COMPACT.test(token) ||
+    !hasCanonicalEnd(token, 0, first) ||
+    !hasCanonicalEnd(token, first + 1, second) ||
+    !hasCanonicalEnd(token, second + 1, token.length)
+  ) {
     throw new JwsParseError('malformed')
   }
-  const header = parseJsonObject(headerBytes)
+  const header = parseHeader(token.slice(0, first))
   if (header === undefined) throw new JwsParseError('malformed')
   if (Object.hasOwn(header, 'enc')) throw new JwsParseError('encrypted_token')
   const alg = header.alg
@@ -112,11 +136,11 @@ export function parseCompactJws(
     // RFC 7797 only applies with crit; an unprotected b64 member is refused rather than ignored.
     throw new JwsParseError('unsupported_crit')
   }
-  if (signature.length === 0) throw new JwsParseError('malformed')
+  if (second + 1 === token.length) throw new JwsParseError('malformed') // no signature
   return {
     header: header as JwsHeader & { alg: Algorithm },
-    payload,
-    signingInput: encoder.encode(token.slice(0, second)),
-    signature,
+    payload: codec.decodeBase64url(token.slice(first + 1, second)),
+    signingInput: codec.asciiBytes(token.slice(0, second)),
+    signature: codec.decodeBase64url(token.slice(second + 1)),
   }
 }

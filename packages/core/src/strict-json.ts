@@ -1,20 +1,22 @@
 /**
  * JSON parsing for token headers and claim sets: `JSON.parse` silently keeps the last of two
  * members with the same name, which lets a token say two things at once. This module parses with
- * `JSON.parse` and then scans the text once for duplicate member names and excessive nesting.
+ * `JSON.parse`, then counts the member names written in the text (a quick hop from string to
+ * string) and the members the parsed value holds: any difference is a duplicate name. The walk
+ * over the value also bounds its nesting and freezes it.
  *
  * @module
  */
+import { codec } from '#crypto-backend'
 
 /** Deepest nesting of objects and arrays accepted in a token header or claim set. */
 export const MAX_JSON_DEPTH = 32
 
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-
 /**
  * Decodes strict UTF-8 and parses a JSON object with no duplicate member names at any depth.
  * Returns `undefined` for invalid UTF-8, invalid JSON, a non-object, a duplicate name, or nesting
- * deeper than {@link MAX_JSON_DEPTH}. Member names such as `__proto__` stay plain data.
+ * deeper than {@link MAX_JSON_DEPTH}. Member names such as `__proto__` stay plain data. The
+ * object returned, and every object and array in it, is frozen.
  *
  * @throws Never: every failure is `undefined`.
  * @example
@@ -22,13 +24,9 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
  * parseJsonObject(new TextEncoder().encode('{"a":1,"a":2}')) // undefined
  * ```
  */
-export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
-  let text: string
-  try {
-    text = decoder.decode(bytes)
-  } catch {
-    return undefined
-  }
+export function parseJsonObject(bytes: Uint8Array): Readonly<Record<string, unknown>> | undefined {
+  const text = codec.decodeUtf8(bytes)
+  if (text === undefined) return undefined
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -36,47 +34,68 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | un
     return undefined
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-  return hasDuplicatesOrDeepNesting(text) ? undefined : (value as Record<string, unknown>)
+  const members = freezeAndCount(value, 1)
+  return members !== -1 && members === countMemberNames(text)
+    ? (value as Record<string, unknown>)
+    : undefined
 }
 
-interface Frame {
-  keys: Set<string> | undefined
-  expectKey: boolean
-}
-
-/** Scans JSON text that `JSON.parse` has already accepted. */
-function hasDuplicatesOrDeepNesting(text: string): boolean {
-  const stack: Frame[] = []
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 0x22 /* " */) {
-      const start = i + 1
-      let escaped = false
-      i++
-      while (text.charCodeAt(i) !== 0x22) {
-        if (text.charCodeAt(i) === 0x5c /* \ */) {
-          escaped = true
-          i++
-        }
-        i++
+/**
+ * Freezes a parsed value and counts the members of its objects, at every depth; -1 when it nests
+ * deeper than {@link MAX_JSON_DEPTH}.
+ */
+function freezeAndCount(value: object, depth: number): number {
+  if (depth > MAX_JSON_DEPTH) return -1
+  Object.freeze(value)
+  let count = 0
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) {
+      if (typeof item === 'object' && item !== null) {
+        const inner = freezeAndCount(item, depth + 1)
+        if (inner === -1) return -1
+        count += inner
       }
-      const top = stack[stack.length - 1]
-      if (top?.keys !== undefined && top.expectKey) {
-        const raw = text.slice(start, i)
-        const key = escaped ? (JSON.parse(`"${raw}"`) as string) : raw
-        if (top.keys.has(key)) return true
-        top.keys.add(key)
-        top.expectKey = false
-      }
-    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (stack.length >= MAX_JSON_DEPTH) return true
-      stack.push({ keys: c === 0x7b ? new Set() : undefined, expectKey: c === 0x7b })
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      stack.pop()
-    } else if (c === 0x2c /* , */) {
-      const top = stack[stack.length - 1]
-      if (top?.keys !== undefined) top.expectKey = true
+    }
+    return count
+  }
+  const names = Object.keys(value)
+  count = names.length
+  for (const name of names) {
+    const item = (value as Record<string, unknown>)[name]
+    if (typeof item === 'object' && item !== null) {
+      const inner = freezeAndCount(item, depth + 1)
+      if (inner === -1) return -1
+      count += inner
     }
   }
-  return false
+  return count
+}
+
+/**
+ * Counts the member names in JSON text that `JSON.parse` has accepted: the strings followed by a
+ * colon. Outside strings, valid JSON has no quotes, so each string is found with `indexOf`.
+ */
+function countMemberNames(text: string): number {
+  let names = 0
+  let open = text.indexOf('"')
+  while (open !== -1) {
+    let close = text.indexOf('"', open + 1)
+    while (isEscaped(text, close)) close = text.indexOf('"', close + 1)
+    let next = close + 1
+    while (isJsonWhitespace(text.charCodeAt(next))) next++
+    if (text.charCodeAt(next) === 0x3a /* : */) names++
+    open = text.indexOf('"', next)
+  }
+  return names
+}
+
+/** True when the quote at `index` follows an odd run of backslashes. */
+function isEscaped(text: string, index: number): boolean {
+  let backslashes = 0
+  while (text.charCodeAt(index - 1 - backslashes) === 0x5c /* \ */) backslashes++
+  return backslashes % 2 === 1
+}
+
+function isJsonWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09
 }

@@ -1,6 +1,8 @@
 /**
  * The verified-token cache: a client reuses its token for the token's lifetime, so a verified
- * token is remembered, keyed by the whole token string (no other token can hit its entry). Bounded
+ * token is remembered. An entry is found by the last characters of the token (part of its
+ * signature: hashing a short string is what makes a hit cheap) and served only when the whole
+ * token equals the one remembered, so no other token can hit an entry. Bounded
  * in entries (least recently used dropped first; tokens are at most `maxTokenLength` characters, so
  * memory is bounded too). An entry is served only while the token's times still hold (checked by
  * the verifier on every hit) and while its signing key is still in the issuer's key set: a hit on a
@@ -12,7 +14,16 @@
 import type { AuthInfo } from './auth-info.js'
 import type { JwksCache, KeyEntry } from './jwks-cache.js'
 
+/** Characters of the token's end that locate its entry (a signature's end is random). */
+const KEY_LENGTH = 32
+
+/** The map key of a token: its last {@link KEY_LENGTH} characters. */
+function keyOf(token: string): string {
+  return token.length > KEY_LENGTH ? token.slice(-KEY_LENGTH) : token
+}
+
 interface Entry {
+  token: string
   auth: AuthInfo
   cache: JwksCache
   key: KeyEntry
@@ -20,7 +31,7 @@ interface Entry {
 }
 
 /**
- * An LRU of verified tokens, keyed by the whole token string.
+ * An LRU of verified tokens; a hit needs the whole token to be equal.
  *
  * @example
  * ```ts
@@ -44,35 +55,40 @@ export class TokenCache {
    * background refresh of a key set that is due.
    */
   get(token: string): AuthInfo | undefined {
-    const entry = this.entries.get(token)
-    if (entry === undefined) return undefined
+    const key = keyOf(token)
+    const entry = this.entries.get(key)
+    if (entry === undefined || entry.token !== token) return undefined
     if (entry.generation !== entry.cache.generation) {
       if (!entry.cache.holds(entry.key)) {
-        this.entries.delete(token)
+        this.entries.delete(key)
         return undefined
       }
       entry.generation = entry.cache.generation
     }
     // Keep the key set current even when every request hits this cache; never fails a request.
-    entry.cache.warmup().catch(() => undefined)
+    entry.cache.refreshIfDue()
     // Refresh its place in the LRU order.
-    this.entries.delete(token)
-    this.entries.set(token, entry)
+    this.entries.delete(key)
+    this.entries.set(key, entry)
     return entry.auth
   }
 
   /** Forgets one token (its times no longer hold). */
   delete(token: string): void {
-    this.entries.delete(token)
+    const key = keyOf(token)
+    if (this.entries.get(key)?.token === token) this.entries.delete(key)
   }
 
   /** Remembers a verified token. */
   set(token: string, auth: AuthInfo, cache: JwksCache, key: KeyEntry): void {
     if (this.maxEntries === 0) return
+    const mapKey = keyOf(token)
+    // A token ending like a remembered one (vanishingly rare for real signatures) takes its place.
+    this.entries.delete(mapKey)
     if (this.entries.size >= this.maxEntries) {
       // Maps iterate in insertion order, and get() re-inserts: the first key is the least recent.
       this.entries.delete(this.entries.keys().next().value as string)
     }
-    this.entries.set(token, { auth, cache, key, generation: cache.generation })
+    this.entries.set(mapKey, { token, auth, cache, key, generation: cache.generation })
   }
 }

@@ -6,13 +6,18 @@
  */
 import { backend } from '#crypto-backend'
 import { buildAuthInfo, type AuthInfo, type TokenClaims } from './auth-info.js'
-import { extractBearer, type AuthRequest } from './bearer.js'
+import { extractBearer, isB64token, type AuthRequest } from './bearer.js'
 import type { ChallengeContext } from './challenge.js'
 import { checkClaims, checkTimes, ClaimError } from './claims.js'
 import { discoverJwksUri, isCognitoIssuer } from './discovery.js'
 import { OAuthError, type OAuthErrorReason } from './errors.js'
-import { JwksCache, KeyLookupError } from './jwks-cache.js'
-import { parseCompactJws, type JwsParseError } from './jws-parser.js'
+import { JwksCache, KeyLookupError, type ResolvedKey } from './jwks-cache.js'
+import {
+  parseCompactJws,
+  type JwsHeader,
+  type JwsParseError,
+  type ParsedJws,
+} from './jws-parser.js'
 import { normalizeOptions } from './normalize-options.js'
 import { ConfigurationError, type VerifierOptions } from './options.js'
 import { buildResourceMetadata, type ResourceMetadata } from './resource-metadata.js'
@@ -28,6 +33,11 @@ import {
 import { parseJsonObject } from './strict-json.js'
 import { TokenCache } from './token-cache.js'
 import { checkFetchUrl } from './url-policy.js'
+
+/** A thrown value as an Error (everything scopeguard throws already is one). */
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error))
+}
 
 /** Options of {@link Verifier.authenticate}. */
 export interface AuthenticateOptions {
@@ -280,21 +290,36 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  async function verify(token: string): Promise<AuthInfo> {
+  // The verification runs synchronously as far as it can: with the key cached and the node
+  // backend, a token is verified without waiting on anything, and only the answer is a promise.
+  // Key fetches, Web Crypto and custom validators continue asynchronously.
+
+  /** `unchecked`: a header token whose b64token syntax is checked only when it is not cached. */
+  function verify(token: string, unchecked = false): Promise<AuthInfo> {
+    try {
+      const auth = verifyNow(token, unchecked)
+      return auth instanceof Promise ? auth : Promise.resolve(auth)
+    } catch (error) {
+      return Promise.reject(asError(error))
+    }
+  }
+
+  function verifyNow(token: string, unchecked: boolean): AuthInfo | Promise<AuthInfo> {
     if (typeof token !== 'string' || token === '') throw invalid('malformed')
-    const nowSec = Date.now() / 1000
     const cached = tokenCache?.get(token)
     if (cached !== undefined) {
       try {
-        checkTimes(cached.claims, config.rules, nowSec)
+        checkTimes(cached.claims, config.rules, Date.now() / 1000)
       } catch (cause) {
         tokenCache?.delete(token)
         throw invalid((cause as ClaimError).reason, cause)
       }
-      await runValidators(cached)
-      return cached
+      return config.validators.length === 0 ? cached : runValidators(cached).then(() => cached)
     }
-    let parsed
+    if (unchecked && !isB64token(token)) {
+      throw new OAuthError('invalid_request', 'invalid_request', { challenge })
+    }
+    let parsed: ParsedJws
     try {
       parsed = parseCompactJws(token, config.maxTokenLength, config.algorithms)
     } catch (cause) {
@@ -305,34 +330,63 @@ export function createVerifier(options: VerifierOptions): Verifier {
     // The unverified issuer only picks the key set; an unknown issuer never causes a fetch.
     const cache = typeof claims.iss === 'string' ? caches.get(claims.iss) : undefined
     if (cache === undefined || !Object.hasOwn(claims, 'iss')) throw invalid('bad_issuer')
-    let resolved
-    try {
-      resolved = await cache.getKey(parsed.header.kid, parsed.header.alg)
-    } catch (cause) {
-      if (cause instanceof KeyLookupError) throw lookupFailure(cause)
-      throw cause
-    }
+    const { kid, alg } = parsed.header
+    const ready = cache.peekKey(kid, alg)
+    if (ready !== undefined) return checkSignature(token, parsed, claims, cache, ready)
+    return cache.getKey(kid, alg).then(
+      (resolved) => checkSignature(token, parsed, claims, cache, resolved),
+      (cause: unknown) => {
+        throw cause instanceof KeyLookupError ? lookupFailure(cause) : cause
+      },
+    )
+  }
+
+  function checkSignature(
+    token: string,
+    parsed: ParsedJws,
+    claims: TokenClaims,
+    cache: JwksCache,
+    resolved: ResolvedKey,
+  ): AuthInfo | Promise<AuthInfo> {
     const signed = backend.verify(
       parsed.header.alg,
       resolved.key,
       parsed.signingInput,
       parsed.signature,
     )
-    if (!(signed instanceof Promise ? await signed : signed)) throw invalid('bad_signature')
+    return signed instanceof Promise
+      ? signed.then((valid) => accept(valid, token, parsed.header, claims, cache, resolved))
+      : accept(signed, token, parsed.header, claims, cache, resolved)
+  }
+
+  function accept(
+    signed: boolean,
+    token: string,
+    header: JwsHeader,
+    claims: TokenClaims,
+    cache: JwksCache,
+    resolved: ResolvedKey,
+  ): AuthInfo | Promise<AuthInfo> {
+    if (!signed) throw invalid('bad_signature')
     let scopes: string[]
     try {
       checkTimes(claims, config.rules, Date.now() / 1000)
-      checkClaims(claims, parsed.header, config.rules)
+      checkClaims(claims, header, config.rules)
       scopes = readScopes(claims)
     } catch (cause) {
       if (cause instanceof ClaimError) throw invalid(cause.reason, cause)
       if (cause instanceof ScopeClaimError) throw invalid('bad_scope_claim', cause)
       throw cause
     }
-    const auth = buildAuthInfo(token, parsed.header, claims, scopes)
-    await runValidators(auth)
-    tokenCache?.set(token, auth, cache, resolved.entry)
-    return auth
+    const auth = buildAuthInfo(token, header, claims, scopes)
+    if (config.validators.length === 0) {
+      tokenCache?.set(token, auth, cache, resolved.entry)
+      return auth
+    }
+    return runValidators(auth).then(() => {
+      tokenCache?.set(token, auth, cache, resolved.entry)
+      return auth
+    })
   }
 
   const compiled = new WeakMap<
@@ -364,15 +418,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   const verifier: Verifier = {
-    verify,
-    async authenticate(request: AuthRequest, opts?: AuthenticateOptions): Promise<AuthInfo> {
-      const found = extractBearer(request, config.transports)
-      if ('token' in found) return verify(found.token)
-      if ('missing' in found) {
-        if (opts?.optional === true) return undefined as unknown as AuthInfo
-        throw new OAuthError('missing_token', 'missing_token', { challenge })
+    verify: (token: string) => verify(token),
+    authenticate(request: AuthRequest, opts?: AuthenticateOptions): Promise<AuthInfo> {
+      let found
+      try {
+        found = extractBearer(request, config.transports, true)
+      } catch (error) {
+        return Promise.reject(asError(error))
       }
-      throw new OAuthError('invalid_request', found.invalid, { challenge })
+      if ('token' in found) return verify(found.token, found.unchecked === true)
+      if ('missing' in found) {
+        if (opts?.optional === true) return Promise.resolve(undefined as unknown as AuthInfo)
+        return Promise.reject(new OAuthError('missing_token', 'missing_token', { challenge }))
+      }
+      return Promise.reject(new OAuthError('invalid_request', found.invalid, { challenge }))
     },
     requireScopes: (auth, scopes) => checkScopes(auth, { all: scopes }),
     requireAnyScope: (auth, scopes) => checkScopes(auth, { any: scopes }),

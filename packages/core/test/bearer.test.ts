@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier, OAuthError, type AuthRequest, type VerifierOptions } from '../src/index.js'
-import { extractBearer } from '../src/bearer.js'
+import { extractBearer, isB64token, nodeRequestHeaders } from '../src/bearer.js'
 import { endpoint, jwksServer, makeKey, mint, nowSec, type TestKey } from './token-fixtures.js'
 
 const ISS = 'https://issuer.example'
@@ -66,6 +66,35 @@ describe('the Authorization header', () => {
     ]) {
       expect(await answer({ headers: { authorization: value } })).toBe(BAD_REQUEST)
     }
+  })
+
+  it('answers 400 for a malformed token whether or not the token cache knows a valid one', async () => {
+    const verifier = make()
+    await verifier.verify(token) // now cached
+    for (const value of [`Bearer ${token} x`, `Bearer ${token}%`, `Bearer ${token}=x`]) {
+      await expect(verifier.authenticate({ headers: { authorization: value } })).rejects.toThrow(
+        expect.objectContaining({ status: 400, code: 'invalid_request' }) as Error,
+      )
+    }
+    expect(
+      (await verifier.authenticate({ headers: { authorization: `Bearer ${token}` } })).subject,
+    ).toBe('u1')
+  })
+
+  it('reads scheme letters as ASCII only, and answers 400 for a Bearer token with a line break', async () => {
+    // Characters that case-fold onto ASCII letters (long s, Kelvin sign), or that merely OR onto
+    // one, are not the letters of "bearer".
+    for (const value of [`Bſarer ${token}`, `\u0002earer ${token}`, `Bearer\t${token}`]) {
+      expect(await answer({ headers: { authorization: value } })).toBe(BARE)
+    }
+    for (const breakChar of ['\n', '\r', '\u2028', '\u2029']) {
+      const value = `Bearer ${token}${breakChar}x`
+      expect(await answer({ headers: { authorization: value } })).toBe(BAD_REQUEST)
+      const both = { transports: ['header', 'query'] } as never
+      expect(await answer({ headers: { authorization: value } }, both)).toBe(BAD_REQUEST)
+    }
+    expect(isB64token('abc.DEF-_~+/==')).toBe(true)
+    expect(isB64token('a=b')).toBe(false)
   })
 
   it('treats another scheme, or no header, as no credentials: bare 401', async () => {
@@ -224,5 +253,50 @@ describe('query and body transports', () => {
       token: 'abc',
     })
     expect(extractBearer({ headers: undefined as never }, all)).toEqual({ missing: true })
+  })
+})
+
+describe('nodeRequestHeaders', () => {
+  it('keeps every Authorization and Content-Type value of rawHeaders, whatever their case', () => {
+    const raw = [
+      'Host',
+      'x',
+      'Authorization',
+      'Bearer a',
+      'content-type',
+      'text/plain',
+      'AUTHORIZATION',
+      'Bearer b',
+      'X-Authorizatio',
+      'y',
+      'Content-Typo',
+      'z',
+    ]
+    expect(nodeRequestHeaders({ rawHeaders: raw })).toEqual({
+      authorization: ['Bearer a', 'Bearer b'],
+      'content-type': ['text/plain'],
+    })
+    expect(nodeRequestHeaders({ rawHeaders: ['authorization', 'Bearer a'] })).toEqual({
+      authorization: ['Bearer a'],
+    })
+  })
+
+  it('falls back to headers without rawHeaders, and to no headers at all', () => {
+    expect(nodeRequestHeaders({ headers: { authorization: 'Bearer a' } })).toEqual({
+      authorization: 'Bearer a',
+    })
+    expect(nodeRequestHeaders({})).toEqual({})
+  })
+
+  it('makes two Authorization headers a 400 through authenticate()', async () => {
+    const headers = nodeRequestHeaders({
+      rawHeaders: ['authorization', `Bearer ${token}`, 'Authorization', `Bearer ${token}`],
+    })
+    expect(await answer({ headers })).toBe(TWO_TOKENS)
+    expect(
+      await answer({
+        headers: nodeRequestHeaders({ rawHeaders: ['authorization', `Bearer ${token}`] }),
+      }),
+    ).toBe('ok u1')
   })
 })

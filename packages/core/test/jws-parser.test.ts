@@ -31,7 +31,9 @@ describe('parseCompactJws', () => {
     expect(new TextDecoder().decode(parsed.signingInput)).toBe(
       token.slice(0, token.lastIndexOf('.')),
     )
-    expect(parsed.signature).toEqual(new Uint8Array(64).fill(7))
+    // Bytes compared as plain arrays: the node backend hands out Buffers (a Uint8Array subclass).
+    expect([...parsed.signature]).toEqual(new Array(64).fill(7))
+    expect(Object.isFrozen(parsed.header)).toBe(true)
   })
 
   it('refuses a token over the size limit before looking at it', () => {
@@ -156,5 +158,31 @@ describe('parseCompactJws', () => {
       allow,
     )
     expect(parsed.header.jku).toBe('https://evil.example/jwks')
+  })
+
+  it('parses each distinct header once and hands out the same frozen object, bounded', () => {
+    const header = '{"alg":"RS256","kid":"cached"}'
+    const first = parseCompactJws(withHeader(header), 8192, allow).header
+    const again = parseCompactJws(
+      withHeader(header, PAYLOAD, b64u(new Uint8Array(64).fill(9))),
+      8192,
+      allow,
+    )
+    expect(again.header).toBe(first)
+    expect(Object.isFrozen(first)).toBe(true)
+    // Filling the cache with other headers empties it: the next parse makes a new, equal object.
+    for (let i = 0; i < 70; i++)
+      parseCompactJws(withHeader(`{"alg":"RS256","kid":"k${i}"}`), 8192, allow)
+    const later = parseCompactJws(withHeader(header), 8192, allow).header
+    expect(later).toEqual(first)
+    // Long headers are parsed every time; an allowlist still applies to a cached header.
+    const long = `{"alg":"RS256","kid":"${'x'.repeat(600)}"}`
+    expect(parseCompactJws(withHeader(long), 8192, allow).header.kid).toHaveLength(600)
+    expect(parseCompactJws(withHeader(long), 8192, allow).header).not.toBe(
+      parseCompactJws(withHeader(long), 8192, allow).header,
+    )
+    expect(reasonOf(withHeader(header), 8192, new Set<Algorithm>(['ES256']))).toBe(
+      'unsupported_alg',
+    )
   })
 })

@@ -70,4 +70,41 @@ describe('parseJsonObject', () => {
     expect(parse('{a:1}')).toBeUndefined()
     for (const text of ['[]', '"x"', '1', 'null', 'true']) expect(parse(text)).toBeUndefined()
   })
+
+  it('finds member names after escaped backslashes and quotes, and inside arrays of objects', () => {
+    expect(parse('{"a\\\\":1,"a\\\\":2}')).toBeUndefined() // the name a\ twice
+    expect(parse('{"a\\\\":1,"b":"\\\\","c":"\\"\\\\"}')).toEqual({ 'a\\': 1, b: '\\', c: '"\\' })
+    expect(parse('{"x":"\\\\\\"","x" : 2}')).toBeUndefined()
+    expect(parse('{ "a" :\t1 ,\n "b"\r\n: [ {"c":1} , {"c":2} ] }')).toEqual({
+      a: 1,
+      b: [{ c: 1 }, { c: 2 }],
+    })
+  })
+
+  it('returns deeply frozen objects', () => {
+    const value = parse('{"a":{"b":[{"c":1}]},"d":[1,[2]]}') as {
+      a: { b: object[] }
+      d: unknown[][]
+    }
+    expect(Object.isFrozen(value)).toBe(true)
+    expect(Object.isFrozen(value.a)).toBe(true)
+    expect(Object.isFrozen(value.a.b)).toBe(true)
+    expect(Object.isFrozen(value.a.b[0])).toBe(true)
+    expect(Object.isFrozen(value.d[1])).toBe(true)
+  })
+
+  it('is not fooled by enumerable members of a polluted Object.prototype', () => {
+    Object.defineProperty(Object.prototype, 'polluted', {
+      value: 1,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    })
+    try {
+      expect(parse('{"a":1}')).toEqual({ a: 1 })
+      expect(parse('{"a":1,"a":1}')).toBeUndefined()
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted
+    }
+  })
 })

@@ -61,6 +61,19 @@ describe('the verified-token cache', () => {
     expect(verifier.stats().tokenCacheSize).toBe(2)
   })
 
+  it('serves an entry only to the identical token, even when another token ends the same way', async () => {
+    const verifier = make()
+    const token = await mint(k1, claims({ sub: 'a' }))
+    const auth = await verifier.verify(token)
+    // Same last characters (the signature's end), another payload: a miss, then a failed check.
+    const [h, , s] = token.split('.') as [string, string, string]
+    const forged = `${h}.${Buffer.from(JSON.stringify(claims({ sub: 'b' }))).toString('base64url')}.${s}`
+    expect(forged.slice(-32)).toBe(token.slice(-32))
+    expect(await outcome(verifier.verify(forged))).toBe('invalid_token/bad_signature')
+    expect(await verifier.verify(token)).toBe(auth)
+    expect(verifier.stats().tokenCacheSize).toBe(1)
+  })
+
   it('never serves a token past its exp', async () => {
     const verifier = make({ clockTolerance: 0 })
     const token = await mint(k1, claims({ exp: nowSec() + 30 }))

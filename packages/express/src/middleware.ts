@@ -4,9 +4,10 @@
  *
  * @module
  */
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import {
   ConfigurationError,
+  nodeRequestHeaders,
   useVerifier,
   type AuthenticateOptions,
   type AuthInfo,
@@ -40,18 +41,10 @@ export type Middleware = (
   next: NextFunction,
 ) => void
 
-const verifierOf = new WeakMap<object, Verifier>()
+/** Where `authenticate()` leaves its verifier for the scope guards of the same request. */
+const VERIFIER = Symbol('scopeguard.verifier')
 
-/** Node's `headersDistinct` (Node >= 18.3), or the same built from `rawHeaders`. */
-function distinctHeaders(req: IncomingMessage): IncomingHttpHeaders | NodeJS.Dict<string[]> {
-  if (req.headersDistinct !== undefined) return req.headersDistinct
-  const headers: NodeJS.Dict<string[]> = {}
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = (req.rawHeaders[i] as string).toLowerCase()
-    ;(headers[name] ??= []).push(req.rawHeaders[i + 1] as string)
-  }
-  return headers
-}
+type WithVerifier = ExpressLikeRequest & { [VERIFIER]?: Verifier }
 
 /**
  * Authenticates the bearer token of every request it sees and sets `req.auth`. Mount a body parser
@@ -74,14 +67,17 @@ export function authenticate(
   const shared = useVerifier(verifier)
   const optional = { optional: options.optional === true }
   return (req, _res, next) => {
-    verifierOf.set(req, shared)
+    ;(req as WithVerifier)[VERIFIER] = shared
     shared
       .authenticate(
         {
           method: req.method,
           url: req.originalUrl ?? req.url,
-          headers: distinctHeaders(req),
-          query: req.query,
+          headers: nodeRequestHeaders(req),
+          // Express 5 parses the query string on every read of req.query: read it only if asked.
+          get query() {
+            return req.query
+          },
           body: req.body,
         },
         optional,
@@ -95,7 +91,7 @@ export function authenticate(
 
 function guard(requirement: ScopeRequirement): Middleware {
   return (req, _res, next) => {
-    const verifier = verifierOf.get(req)
+    const verifier = (req as WithVerifier)[VERIFIER]
     if (verifier === undefined) {
       next(new Error('scopeguard: mount authenticate() before the scope guards of this route'))
       return

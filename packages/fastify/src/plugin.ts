@@ -6,7 +6,9 @@
  */
 import {
   ConfigurationError,
+  nodeRequestHeaders,
   useVerifier,
+  type AuthRequest,
   type ScopeRequirement,
   type Verifier,
   type VerifierOptions,
@@ -14,6 +16,11 @@ import {
 import type { FastifyPluginAsync, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AuthHook, RouteScopeConfig } from './augment.js'
+
+/** A thrown value as an Error (everything scopeguard throws already is one). */
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error))
+}
 
 /** Plugin options: a shared verifier, or options to build one. */
 export type ScopeguardPluginOptions = (
@@ -26,7 +33,20 @@ export type ScopeguardPluginOptions = (
   hook?: 'onRequest' | 'preHandler'
 }
 
-const authenticated = new WeakSet<FastifyRequest>()
+/** A request decoration: set once `authenticate` has run (the scope guards check it). */
+const AUTHENTICATED = Symbol('scopeguard.authenticated')
+
+type Marked = FastifyRequest & { [AUTHENTICATED]: boolean }
+
+function authRequestOf(request: FastifyRequest): AuthRequest {
+  return {
+    method: request.method,
+    url: request.url,
+    headers: nodeRequestHeaders(request.raw),
+    query: request.query,
+    body: request.body,
+  }
+}
 
 function requirementOf(config: RouteScopeConfig): ScopeRequirement | undefined {
   if (config.scopes !== undefined) return { all: config.scopes }
@@ -48,30 +68,41 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
     return Promise.reject(error instanceof Error ? error : new Error(String(error)))
   }
 
-  const authenticateWith = (optional: boolean): AuthHook =>
-    async function authenticate(request) {
-      authenticated.add(request)
-      request.auth = await verifier.authenticate(
-        {
-          method: request.method,
-          url: request.url,
-          headers: request.raw.headersDistinct,
-          query: request.query,
-          body: request.body,
-        },
-        { optional },
-      )
+  // Hooks return promise chains rather than being async functions: no extra awaits per request.
+  const authenticateWith = (optional: boolean): AuthHook => {
+    const opts = { optional }
+    return function authenticate(request) {
+      ;(request as Marked)[AUTHENTICATED] = true
+      return verifier.authenticate(authRequestOf(request), opts).then((auth) => {
+        request.auth = auth
+      })
     }
+  }
   const guard = (requirement: ScopeRequirement): AuthHook =>
     function requireScopes(request) {
-      if (!authenticated.has(request)) {
+      if (!(request as Marked)[AUTHENTICATED]) {
         return Promise.reject(
           new Error('scopeguard: run fastify.authenticate before the scope guards of this route'),
         )
       }
-      verifier.checkScopes(request.auth, requirement, request.method)
+      try {
+        verifier.checkScopes(request.auth, requirement, request.method)
+      } catch (error) {
+        return Promise.reject(asError(error))
+      }
       return Promise.resolve()
     }
+  // The declarative form: authentication and the route's requirement in one hook.
+  const protect = (optional: boolean, requirement: ScopeRequirement): AuthHook => {
+    const opts = { optional }
+    return function authenticateAndRequireScopes(request) {
+      ;(request as Marked)[AUTHENTICATED] = true
+      return verifier.authenticate(authRequestOf(request), opts).then((auth) => {
+        request.auth = auth
+        verifier.checkScopes(auth, requirement, request.method)
+      })
+    }
+  }
 
   const required = authenticateWith(false)
   const optional = authenticateWith(true)
@@ -84,13 +115,19 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
     guard(mode === undefined ? { byMethod: map } : { byMethod: map, mode }),
   )
   fastify.decorateRequest('auth', undefined)
+  fastify.decorateRequest(AUTHENTICATED as unknown as string, false)
 
   fastify.addHook('onRoute', (route) => {
     const config = route.config ?? {}
     const requirement = requirementOf(config)
     if (requirement === undefined && config.auth === undefined) return
-    const hooks: AuthHook[] = [config.auth === 'optional' ? optional : required]
-    if (requirement !== undefined) hooks.push(guard(requirement))
+    const hooks: AuthHook[] = [
+      requirement === undefined
+        ? config.auth === 'optional'
+          ? optional
+          : required
+        : protect(config.auth === 'optional', requirement),
+    ]
     const existing = route[hook]
     route[hook] = [...hooks, ...(existing === undefined ? [] : [existing].flat())] as never
   })

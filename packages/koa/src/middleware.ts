@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http'
 import {
   ConfigurationError,
+  nodeRequestHeaders,
   useVerifier,
   type AuthenticateOptions,
   type AuthInfo,
@@ -38,7 +39,10 @@ export interface KoaLikeContext {
 /** A Koa middleware. */
 export type Middleware = (ctx: KoaLikeContext, next: () => Promise<unknown>) => Promise<void>
 
-const verifierOf = new WeakMap<object, Verifier>()
+/** Where `authenticate()` leaves its verifier for the scope guards of the same request. */
+const VERIFIER = Symbol('scopeguard.verifier')
+
+type WithVerifier = KoaLikeContext & { [VERIFIER]?: Verifier }
 
 /**
  * Authenticates the bearer token and sets `ctx.state.auth`. Mount a body parser before it when
@@ -61,14 +65,17 @@ export function authenticate(
   const shared = useVerifier(verifier)
   const optional = { optional: options.optional === true }
   return async (ctx, next) => {
-    verifierOf.set(ctx, shared)
+    ;(ctx as WithVerifier)[VERIFIER] = shared
     const state = ctx.state as ScopeguardState
     state.auth = await shared.authenticate(
       {
         method: ctx.method,
         url: ctx.originalUrl,
-        headers: ctx.req.headersDistinct,
-        query: ctx.query,
+        headers: nodeRequestHeaders(ctx.req),
+        // Read (and parsed) only when the query transport is enabled.
+        get query() {
+          return ctx.query
+        },
         body: (ctx.request as { body?: unknown }).body,
       },
       optional,
@@ -79,7 +86,7 @@ export function authenticate(
 
 function guard(requirement: ScopeRequirement): Middleware {
   return async (ctx, next) => {
-    const verifier = verifierOf.get(ctx)
+    const verifier = (ctx as WithVerifier)[VERIFIER]
     if (verifier === undefined) {
       throw new Error('scopeguard: mount authenticate() before the scope guards of this route')
     }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
-import type { AuthInfo, AuthRequest } from '@scopeguard/core'
+import { nodeRequestHeaders, type AuthInfo, type AuthRequest } from '@scopeguard/core'
 
 /** The parts of a Nest request (either platform) the guard reads and writes. */
 export interface NestLikeRequest {
@@ -22,18 +22,6 @@ export interface NestLikeRequest {
   auth?: AuthInfo | undefined
 }
 
-/** Node's `headersDistinct`, or the same built from `rawHeaders` (two headers stay two). */
-function distinctHeaders(message: IncomingMessage | NestLikeRequest): AuthRequest['headers'] {
-  if (message.headersDistinct !== undefined) return message.headersDistinct
-  if (message.rawHeaders === undefined) return message.headers
-  const headers: NodeJS.Dict<string[]> = {}
-  for (let i = 0; i < message.rawHeaders.length; i += 2) {
-    const name = (message.rawHeaders[i] as string).toLowerCase()
-    ;(headers[name] ??= []).push(message.rawHeaders[i + 1] as string)
-  }
-  return headers
-}
-
 /**
  * The core's view of a Nest request on either platform.
  *
@@ -46,8 +34,11 @@ export function toAuthRequest(request: NestLikeRequest): AuthRequest {
   return {
     method: request.method,
     url: request.originalUrl ?? request.url,
-    headers: distinctHeaders(request.raw ?? request),
-    query: request.query,
+    headers: nodeRequestHeaders(request.raw ?? request),
+    // Read only when the query transport is enabled (Express 5 parses it on every read).
+    get query() {
+      return request.query
+    },
     body: request.body,
   }
 }

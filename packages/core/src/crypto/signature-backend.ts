@@ -28,3 +28,16 @@ export interface SignatureBackend {
     signature: Uint8Array,
   ): boolean | Promise<boolean>
 }
+
+/**
+ * Byte conversions on the parsing path, done natively where the platform can (Node's `Buffer`)
+ * and portably elsewhere. Each backend module exports one as `codec`.
+ */
+export interface Codec {
+  /** Decodes base64url that the caller has already checked to be canonical. */
+  decodeBase64url(canonical: string): Uint8Array
+  /** Strict UTF-8 decoding (no replacement characters, the byte-order mark kept as data). */
+  decodeUtf8(bytes: Uint8Array): string | undefined
+  /** The bytes of a string the caller has checked to be ASCII. */
+  asciiBytes(ascii: string): Uint8Array
+}

@@ -7,7 +7,8 @@
  */
 import { importJWK, type JWK } from 'jose'
 import { ALGORITHMS, type Algorithm } from '../algorithms.js'
-import type { SignatureBackend } from './signature-backend.js'
+import { decodeCanonicalBase64url } from '../base64url.js'
+import type { Codec, SignatureBackend } from './signature-backend.js'
 
 const SALT = { 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 } as const
 
@@ -45,4 +46,20 @@ export const backend: SignatureBackend = {
       return false
     }
   },
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const encoder = new TextEncoder()
+
+/** Portable byte conversions: `TextDecoder` (fatal) and `TextEncoder`. */
+export const codec: Codec = {
+  decodeBase64url: decodeCanonicalBase64url,
+  decodeUtf8(bytes) {
+    try {
+      return utf8.decode(bytes)
+    } catch {
+      return undefined
+    }
+  },
+  asciiBytes: (ascii) => encoder.encode(ascii),
 }
