@@ -44,7 +44,7 @@ export interface TokenClaims {
  * handler can change what another one sees.
  */
 export interface AuthInfo {
-  /** The raw token (not enumerable, so logging `auth` does not print it). */
+  /** The raw token (a getter, no own property: logging or serializing `auth` does not print it). */
   readonly token: string
   /** The protected header. */
   readonly header: Readonly<JwsHeader>
@@ -84,8 +84,50 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Builds the (deeply frozen) {@link AuthInfo} of a verified token. `token` is not enumerable, so
- * `JSON.stringify(auth)`, spreading and most loggers leave it out.
+ * The object behind {@link AuthInfo}: the raw token sits in a private field behind a prototype
+ * getter, so it is no own property at all (not in `Object.keys`, JSON, spreads or `util.inspect`).
+ */
+class VerifiedToken implements AuthInfo {
+  readonly #token: string
+  readonly header: Readonly<JwsHeader>
+  readonly claims: Readonly<TokenClaims>
+  readonly scopes: readonly string[]
+  readonly issuer: string
+  readonly subject: string | undefined
+  readonly clientId: string | undefined
+  readonly audience: readonly string[]
+  readonly tokenUse: 'access' | 'id' | undefined
+  readonly username: string | undefined
+  readonly groups: readonly string[]
+  readonly expiresAt: number
+
+  constructor(token: string, header: JwsHeader, claims: TokenClaims, scopes: readonly string[]) {
+    const groups = claims['cognito:groups']
+    const tokenUse = claims.token_use
+    this.#token = token
+    this.header = header
+    this.claims = claims
+    this.scopes = scopes
+    this.issuer = claims.iss
+    this.subject = stringClaim(claims, 'sub')
+    this.clientId = clientIdOf(claims)
+    this.audience = audienceOf(claims)
+    this.tokenUse = tokenUse === 'access' || tokenUse === 'id' ? tokenUse : undefined
+    this.username = stringClaim(claims, 'username') ?? stringClaim(claims, 'cognito:username')
+    this.groups = Array.isArray(groups)
+      ? groups.filter((g): g is string => typeof g === 'string')
+      : []
+    this.expiresAt = claims.exp
+  }
+
+  get token(): string {
+    return this.#token
+  }
+}
+
+/**
+ * Builds the (deeply frozen) {@link AuthInfo} of a verified token. `token` is no own property (a
+ * getter over a private field), so `JSON.stringify(auth)`, spreading and loggers leave it out.
  *
  * @throws Never.
  * @example
@@ -100,27 +142,12 @@ export function buildAuthInfo(
   claims: TokenClaims,
   scopes: readonly string[],
 ): AuthInfo {
-  const groups = claims['cognito:groups']
-  const tokenUse = claims.token_use
-  const auth = {
-    header,
-    claims,
-    scopes,
-    issuer: claims.iss,
-    subject: stringClaim(claims, 'sub'),
-    clientId: clientIdOf(claims),
-    audience: audienceOf(claims),
-    tokenUse: tokenUse === 'access' || tokenUse === 'id' ? tokenUse : undefined,
-    username: stringClaim(claims, 'username') ?? stringClaim(claims, 'cognito:username'),
-    groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
-    expiresAt: claims.exp,
-  }
-  Object.defineProperty(auth, 'token', { value: token, enumerable: false })
+  const auth = new VerifiedToken(token, header, claims, scopes)
   // Header and claims usually arrive frozen from the parser; deepFreeze stops at frozen objects.
   deepFreeze(header)
   deepFreeze(claims)
   Object.freeze(scopes)
   Object.freeze(auth.audience)
   Object.freeze(auth.groups)
-  return Object.freeze(auth) as unknown as AuthInfo
+  return Object.freeze(auth)
 }

@@ -316,13 +316,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       return config.validators.length === 0 ? cached : runValidators(cached).then(() => cached)
     }
-    if (unchecked && !isB64token(token)) {
-      throw new OAuthError('invalid_request', 'invalid_request', { challenge })
-    }
     let parsed: ParsedJws
     try {
       parsed = parseCompactJws(token, config.maxTokenLength, config.algorithms)
     } catch (cause) {
+      // A parsed JWS is always a valid b64token, so the header syntax is checked only on failure:
+      // not a b64token at all is a malformed request (400), before any reason about the JWS.
+      if (unchecked && !isB64token(token)) {
+        throw new OAuthError('invalid_request', 'invalid_request', { challenge })
+      }
       throw invalid((cause as JwsParseError).reason, cause)
     }
     const claims = parseJsonObject(parsed.payload) as TokenClaims | undefined

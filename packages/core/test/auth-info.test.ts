@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier } from '../src/index.js'
 import { buildAuthInfo } from '../src/auth-info.js'
@@ -56,7 +57,8 @@ describe('AuthInfo', () => {
       token,
     )
     expect(Object.keys(auth)).not.toContain('token')
-    expect(Object.getOwnPropertyDescriptor(auth, 'token')?.enumerable).toBe(false)
+    expect(Object.getOwnPropertyDescriptor(auth, 'token')).toBeUndefined()
+    expect(inspect(auth)).not.toContain(token)
     expect(JSON.stringify(auth)).not.toContain(token)
     expect({ ...auth }).not.toHaveProperty('token')
     expect(auth.token).toBe(token)
