@@ -23,7 +23,13 @@ export type { ChallengeContext, ChallengeParams } from './challenge.js'
 export type { AuthInfo, TokenClaims } from './auth-info.js'
 export { nodeRequestHeaders } from './bearer.js'
 export type { AuthRequest, RequestHeaders, TokenTransport } from './bearer.js'
-export { readScopes, prefixScope, READ_METHODS, WRITE_METHODS } from './scopes.js'
+export {
+  checkScopeRequirement,
+  readScopes,
+  prefixScope,
+  READ_METHODS,
+  WRITE_METHODS,
+} from './scopes.js'
 export type { MethodScopeMap, ScopeMode, ScopeRequirement } from './scopes.js'
 export type { ProtectedResourceMetadata, ResourceMetadata } from './resource-metadata.js'
 export { ALGORITHMS, DEFAULT_ALGORITHMS } from './algorithms.js'

@@ -179,6 +179,22 @@ export function compileRequirement(
 }
 
 /**
+ * Checks a scope requirement's shape and scopes without a verifier, so a guard built from it can
+ * refuse a malformed one at start-up rather than answer 500 on every request. Returns it as given.
+ *
+ * @throws {@link ConfigurationError} as {@link compileRequirement}.
+ * @example
+ * ```ts
+ * const requirement = checkScopeRequirement({ any: ['photos.read', 'photos.admin'] })
+ * checkScopeRequirement({ any: [] }) // throws: "any" needs at least one scope
+ * ```
+ */
+export function checkScopeRequirement<T extends ScopeRequirement>(requirement: T): T {
+  compileRequirement(requirement, undefined)
+  return requirement
+}
+
+/**
  * True when `granted` satisfies `compiled`: exact, case-sensitive comparison of whole scopes.
  * An empty all-of list is always satisfied.
  *

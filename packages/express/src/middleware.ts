@@ -6,12 +6,15 @@
  */
 import type { IncomingMessage } from 'node:http'
 import {
+  checkScopeRequirement,
   ConfigurationError,
   nodeRequestHeaders,
   useVerifier,
   type AuthenticateOptions,
   type AuthInfo,
+  type AuthRequest,
   type MethodScopeMap,
+  type RequestHeaders,
   type ScopeMode,
   type ScopeRequirement,
   type Verifier,
@@ -47,6 +50,29 @@ const VERIFIER = Symbol('scopeguard.verifier')
 type WithVerifier = ExpressLikeRequest & { [VERIFIER]?: Verifier }
 
 /**
+ * The core's view of an Express request. A class, not an object literal with a getter: V8 gives
+ * such literals a fresh hidden class each time, which costs a full garbage collection now and then.
+ */
+class ExpressAuthRequest implements AuthRequest {
+  readonly method: string | undefined
+  readonly url: string | undefined
+  readonly headers: RequestHeaders
+  readonly body: unknown
+
+  constructor(private readonly req: ExpressLikeRequest) {
+    this.method = req.method
+    this.url = req.originalUrl ?? req.url
+    this.headers = nodeRequestHeaders(req)
+    this.body = req.body
+  }
+
+  /** Express 5 parses the query string on every read of `req.query`: read only when asked. */
+  get query(): unknown {
+    return this.req.query
+  }
+}
+
+/**
  * Authenticates the bearer token of every request it sees and sets `req.auth`. Mount a body parser
  * (`express.urlencoded()`) before it when the `body` transport is enabled.
  *
@@ -68,28 +94,16 @@ export function authenticate(
   const optional = { optional: options.optional === true }
   return (req, _res, next) => {
     ;(req as WithVerifier)[VERIFIER] = shared
-    shared
-      .authenticate(
-        {
-          method: req.method,
-          url: req.originalUrl ?? req.url,
-          headers: nodeRequestHeaders(req),
-          // Express 5 parses the query string on every read of req.query: read it only if asked.
-          get query() {
-            return req.query
-          },
-          body: req.body,
-        },
-        optional,
-      )
-      .then((auth) => {
-        req.auth = auth
-        next()
-      }, next)
+    shared.authenticate(new ExpressAuthRequest(req), optional).then((auth) => {
+      req.auth = auth
+      next()
+    }, next)
   }
 }
 
 function guard(requirement: ScopeRequirement): Middleware {
+  // A malformed requirement (no scope for "any", a scope with a space) throws here, at start-up.
+  checkScopeRequirement(requirement)
   return (req, _res, next) => {
     const verifier = (req as WithVerifier)[VERIFIER]
     if (verifier === undefined) {

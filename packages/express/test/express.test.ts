@@ -10,6 +10,7 @@ import {
   isOAuthError,
   protectedResourceMetadata,
   requireScopes,
+  requireAnyScope,
   requireScopesByMethod,
   type VerifierOptions,
 } from '../src/index.js'
@@ -135,5 +136,15 @@ describe.each([
 describe('protectedResourceMetadata', () => {
   it('refuses, at start-up, a verifier without resourceMetadata', () => {
     expect(() => protectedResourceMetadata(createVerifier(options))).toThrow(ConfigurationError)
+  })
+})
+
+describe('scope guards', () => {
+  it('refuse a malformed requirement when they are created, not per request', () => {
+    expect(() => requireAnyScope()).toThrow(ConfigurationError)
+    expect(() => requireScopes('photos read')).toThrow(/without whitespace/)
+    expect(() => requireScopesByMethod({ write: '' })).toThrow(ConfigurationError)
+    expect(() => requireScopesByMethod({ read: 'a' }, 'most' as never)).toThrow(ConfigurationError)
+    expect(() => requireScopes()).not.toThrow() // an empty all-of list: authentication only
   })
 })

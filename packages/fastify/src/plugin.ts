@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  checkScopeRequirement,
   ConfigurationError,
   nodeRequestHeaders,
   useVerifier,
@@ -48,15 +49,35 @@ function authRequestOf(request: FastifyRequest): AuthRequest {
   }
 }
 
-function requirementOf(config: RouteScopeConfig): ScopeRequirement | undefined {
-  if (config.scopes !== undefined) return { all: config.scopes }
-  if (config.anyScopes !== undefined) return { any: config.anyScopes }
-  if (config.scopesByMethod !== undefined) {
-    return config.scopesMode === undefined
-      ? { byMethod: config.scopesByMethod }
-      : { byMethod: config.scopesByMethod, mode: config.scopesMode }
+/**
+ * The requirement of a route's declarative config, checked when the route is added: one of
+ * `scopes`, `anyScopes`, `scopesByMethod`, well formed.
+ */
+function requirementOf(config: RouteScopeConfig, url: string): ScopeRequirement | undefined {
+  const forms = (['scopes', 'anyScopes', 'scopesByMethod'] as const).filter(
+    (name) => config[name] !== undefined,
+  )
+  if (forms.length > 1) {
+    throw new ConfigurationError(
+      `route ${url}: config has ${forms.join(' and ')}; use one (scopesByMethod can say any per method with scopesMode)`,
+    )
   }
-  return undefined
+  let requirement: ScopeRequirement | undefined
+  if (config.scopes !== undefined) requirement = { all: config.scopes }
+  else if (config.anyScopes !== undefined) requirement = { any: config.anyScopes }
+  else if (config.scopesByMethod !== undefined) {
+    requirement =
+      config.scopesMode === undefined
+        ? { byMethod: config.scopesByMethod }
+        : { byMethod: config.scopesByMethod, mode: config.scopesMode }
+  }
+  if (requirement === undefined) return undefined
+  try {
+    return checkScopeRequirement(requirement)
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^scopeguard: /, '')
+    throw new ConfigurationError(`route ${url}: ${reason}`)
+  }
 }
 
 const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) => {
@@ -78,8 +99,10 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
       })
     }
   }
-  const guard = (requirement: ScopeRequirement): AuthHook =>
-    function requireScopes(request) {
+  const guard = (requirement: ScopeRequirement): AuthHook => {
+    // A malformed requirement (no scope for "any", a scope with a space) throws here, at start-up.
+    checkScopeRequirement(requirement)
+    return function requireScopes(request) {
       if (!(request as Marked)[AUTHENTICATED]) {
         return Promise.reject(
           new Error('scopeguard: run fastify.authenticate before the scope guards of this route'),
@@ -92,6 +115,7 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
       }
       return Promise.resolve()
     }
+  }
   // The declarative form: authentication and the route's requirement in one hook.
   const protect = (optional: boolean, requirement: ScopeRequirement): AuthHook => {
     const opts = { optional }
@@ -119,7 +143,7 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
 
   fastify.addHook('onRoute', (route) => {
     const config = route.config ?? {}
-    const requirement = requirementOf(config)
+    const requirement = requirementOf(config, route.url)
     if (requirement === undefined && config.auth === undefined) return
     const hooks: AuthHook[] = [
       requirement === undefined

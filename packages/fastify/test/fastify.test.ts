@@ -137,4 +137,25 @@ describe('@scopeguard/fastify', () => {
   it('refuses, at start-up, protectedResourceMetadata() for a verifier without resourceMetadata', () => {
     expect(() => protectedResourceMetadata(createVerifier(options))).toThrow(ConfigurationError)
   })
+
+  it('refuses, when the route is added, a config with two scope forms or a malformed requirement', async () => {
+    const app = Fastify()
+    await app.register(scopeguard, options)
+    const handler = () => Promise.resolve({})
+    expect(() => app.get('/two', { config: { scopes: ['a'], anyScopes: ['b'] } }, handler)).toThrow(
+      /route \/two: config has scopes and anyScopes; use one/,
+    )
+    expect(() => app.get('/none', { config: { anyScopes: [] } }, handler)).toThrow(
+      ConfigurationError,
+    )
+    expect(() => app.get('/space', { config: { scopes: ['photos read'] } }, handler)).toThrow(
+      /route \/space: scope requirement/,
+    )
+    expect(() => app.requireAnyScope()).toThrow(ConfigurationError)
+    expect(() => app.requireScopes('a b')).toThrow(ConfigurationError)
+    expect(() => app.requireScopesByMethod({ read: 'photos.read' }, 'most' as never)).toThrow(
+      ConfigurationError,
+    )
+    await app.close()
+  })
 })

@@ -11,6 +11,7 @@ import {
   protectedResourceMetadata,
   requireAnyScope,
   requireScopes,
+  requireScopesByMethod,
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
@@ -130,4 +131,14 @@ describe.each([
 
 it('refuses, at start-up, protectedResourceMetadata() for a verifier without resourceMetadata', () => {
   expect(() => protectedResourceMetadata(createVerifier(options))).toThrow(ConfigurationError)
+})
+
+describe('scope guards', () => {
+  it('refuse a malformed requirement when they are created, not per request', () => {
+    expect(() => requireAnyScope()).toThrow(ConfigurationError)
+    expect(() => requireScopes('photos read')).toThrow(/without whitespace/)
+    expect(() => requireScopesByMethod({ write: '' })).toThrow(ConfigurationError)
+    expect(() => requireScopesByMethod({ read: 'a' }, 'most' as never)).toThrow(ConfigurationError)
+    expect(() => requireScopes()).not.toThrow() // an empty all-of list: authentication only
+  })
 })

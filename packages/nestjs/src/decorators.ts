@@ -5,18 +5,51 @@
  * @module
  */
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common'
-import type { AuthInfo, MethodScopeMap, ScopeMode, ScopeRequirement } from '@scopeguard/core'
+import {
+  checkScopeRequirement,
+  ConfigurationError,
+  type AuthInfo,
+  type MethodScopeMap,
+  type ScopeMode,
+  type ScopeRequirement,
+} from '@scopeguard/core'
 import { authOf } from './nest-request.js'
 import { AUTH_MODE_KEY, SCOPES_KEY, type AuthMode } from './tokens.js'
 
 type Decorator = ClassDecorator & MethodDecorator
 
+/** What the decorators have put on each method (its function) and each controller (its class). */
+const applied = new WeakMap<object, { public: boolean; scopes: boolean }>()
+
+/**
+ * Applies `decorator` after noting what it says; `@Public()` and a scope decorator on the same
+ * method or the same controller are refused here, when the class is defined.
+ */
+function noted(kind: 'public' | 'scopes' | 'mode', decorator: Decorator): Decorator {
+  return ((target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    const owner = (descriptor?.value as object | undefined) ?? target
+    const seen = applied.get(owner) ?? { public: false, scopes: false }
+    if (kind === 'public') seen.public = true
+    if (kind === 'scopes') seen.scopes = true
+    applied.set(owner, seen)
+    if (seen.public && seen.scopes) {
+      throw new ConfigurationError(
+        `scopeguard: @Public() and a scope decorator on the same ${descriptor === undefined ? 'controller' : 'method'}; remove one`,
+      )
+    }
+    return descriptor === undefined
+      ? (decorator as ClassDecorator)(target as never)
+      : (decorator as MethodDecorator)(target, key as string | symbol, descriptor)
+  }) as Decorator
+}
+
 function scopesDecorator(requirement: ScopeRequirement): Decorator {
-  return SetMetadata(SCOPES_KEY, requirement)
+  // A malformed requirement (no scope for "any", a scope with a space) throws here, at start-up.
+  return noted('scopes', SetMetadata(SCOPES_KEY, checkScopeRequirement(requirement)))
 }
 
 function authModeDecorator(mode: AuthMode): Decorator {
-  return SetMetadata(AUTH_MODE_KEY, mode)
+  return noted(mode === 'public' ? 'public' : 'mode', SetMetadata(AUTH_MODE_KEY, mode))
 }
 
 /**

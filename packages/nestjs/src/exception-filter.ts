@@ -1,7 +1,9 @@
 /**
  * The one place the Nest adapter answers errors: an `OAuthError` leaves with its status and its
  * headers (`WWW-Authenticate`, or `Retry-After` on 503) on both HTTP platforms, like every other
- * scopeguard adapter. Nest's own handler would send a 500 and drop the headers.
+ * scopeguard adapter. Without it, Nest's own handler sends the error's status (an `OAuthError`
+ * has a numeric `statusCode`) with a `{ statusCode, message }` body but drops the headers: no
+ * `WWW-Authenticate` challenge, no `Retry-After`.
  *
  * @module
  */

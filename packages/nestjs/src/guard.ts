@@ -47,16 +47,19 @@ export class ScopeguardGuard implements CanActivate {
     )
     const ownMode = this.reflector.get<AuthMode | undefined>(AUTH_MODE_KEY, handler)
     const ownScopes = this.reflector.get<ScopeRequirement | undefined>(SCOPES_KEY, handler)
-    if (ownMode === 'public' && ownScopes !== undefined) {
+    const classMode = this.reflector.get<AuthMode | undefined>(AUTH_MODE_KEY, context.getClass())
+    // The decorators refuse these pairs when the class is defined; metadata set by other means
+    // (SetMetadata, applyDecorators with raw metadata) is caught here.
+    if (
+      (ownMode === 'public' && ownScopes !== undefined) ||
+      (classMode === 'public' &&
+        this.reflector.get<ScopeRequirement | undefined>(SCOPES_KEY, context.getClass()) !==
+          undefined)
+    ) {
       throw new Error('scopeguard: a route cannot be both @Public() and scope-guarded')
     }
     // A method's own scope decorator means "a token is needed here", even in a public controller.
-    const mode =
-      ownMode ??
-      (ownScopes === undefined
-        ? this.reflector.get<AuthMode | undefined>(AUTH_MODE_KEY, context.getClass())
-        : undefined) ??
-      'required'
+    const mode = ownMode ?? (ownScopes === undefined ? classMode : undefined) ?? 'required'
     if (mode === 'public') return true
 
     const request = context.switchToHttp().getRequest<NestLikeRequest>()

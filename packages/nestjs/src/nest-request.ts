@@ -6,7 +6,12 @@
  * @module
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
-import { nodeRequestHeaders, type AuthInfo, type AuthRequest } from '@scopeguard/core'
+import {
+  nodeRequestHeaders,
+  type AuthInfo,
+  type AuthRequest,
+  type RequestHeaders,
+} from '@scopeguard/core'
 
 /** The parts of a Nest request (either platform) the guard reads and writes. */
 export interface NestLikeRequest {
@@ -31,15 +36,29 @@ export interface NestLikeRequest {
  * ```
  */
 export function toAuthRequest(request: NestLikeRequest): AuthRequest {
-  return {
-    method: request.method,
-    url: request.originalUrl ?? request.url,
-    headers: nodeRequestHeaders(request.raw ?? request),
-    // Read only when the query transport is enabled (Express 5 parses it on every read).
-    get query() {
-      return request.query
-    },
-    body: request.body,
+  return new NestAuthRequest(request)
+}
+
+/**
+ * A class, not an object literal with a getter: V8 gives such literals a fresh hidden class each
+ * time, which costs a full garbage collection now and then.
+ */
+class NestAuthRequest implements AuthRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: RequestHeaders
+  readonly body: unknown
+
+  constructor(private readonly request: NestLikeRequest) {
+    this.method = request.method
+    this.url = request.originalUrl ?? request.url
+    this.headers = nodeRequestHeaders(request.raw ?? request)
+    this.body = request.body
+  }
+
+  /** Read only when the query transport is enabled (Express 5 parses it on every read). */
+  get query(): unknown {
+    return this.request.query
   }
 }
 

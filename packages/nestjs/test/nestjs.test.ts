@@ -3,8 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ConfigurationError,
   createVerifier,
+  OptionalAuth,
+  Public,
+  RequireAnyScope,
+  RequireScopes,
   ScopeguardExceptionFilter,
   ScopeguardModule,
+  ScopesByMethod,
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
@@ -298,5 +303,67 @@ describe('ScopeguardModule.forRoot', () => {
     expect(provided(ScopeguardModule.forRoot(verifier))).toBe(verifier)
     expect(provided(ScopeguardModule.forRoot({ verifier }))).toBe(verifier)
     expect(provided(ScopeguardModule.forRoot(options))).not.toBe(verifier)
+  })
+})
+
+describe('decorators', () => {
+  it('refuse @Public() with a scope decorator on one method or one controller, in either order', () => {
+    const define = (apply: () => void) => () => {
+      apply()
+    }
+    expect(
+      define(() => {
+        class Photos {
+          @Public()
+          @RequireScopes('photos.read')
+          list() {}
+        }
+        return Photos
+      }),
+    ).toThrow(/@Public\(\) and a scope decorator on the same method/)
+    expect(
+      define(() => {
+        class Photos {
+          @RequireAnyScope('photos.read')
+          @Public()
+          list() {}
+        }
+        return Photos
+      }),
+    ).toThrow(ConfigurationError)
+    expect(
+      define(() => {
+        @Public()
+        @RequireScopes('photos.read')
+        class Photos {}
+        return Photos
+      }),
+    ).toThrow(/on the same controller/)
+    // A public method in a guarded controller, and scopes on a method of a public one, are fine.
+    expect(
+      define(() => {
+        @RequireScopes('photos.read')
+        class Photos {
+          @Public()
+          cover() {}
+        }
+        @Public()
+        class Pages {
+          @RequireScopes('pages.edit')
+          @OptionalAuth()
+          edit() {}
+        }
+        return [Photos, Pages]
+      }),
+    ).not.toThrow()
+  })
+
+  it('refuse a malformed scope requirement when the class is defined', () => {
+    expect(() => RequireAnyScope()).toThrow(ConfigurationError)
+    expect(() => RequireScopes('photos read')).toThrow(/without whitespace/)
+    expect(() => ScopesByMethod({ read: '' })).toThrow(ConfigurationError)
+    expect(() => ScopesByMethod({ read: 'photos.read' }, 'some' as never)).toThrow(
+      ConfigurationError,
+    )
   })
 })
