@@ -7,6 +7,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createVerifier as createNodeVerifier } from '@scopeguard/core'
 import { runColdStart } from '../cold-start.mjs'
+import { PINNED_FLAG } from '../memory.mjs'
 import { runMicro } from '../micro.mjs'
 import { chartSvg, markdown, verdicts } from '../report.mjs'
 
@@ -163,8 +164,11 @@ describe('bench harness (smoke)', () => {
           heapTotalAfter: 1,
         },
         attributable: 0,
+        pinned: { scopeguard: undefined, control: undefined, attributable: 0, flag: PINNED_FLAG },
       },
     }
+    results.memory.pinned = { ...results.memory, flag: PINNED_FLAG } as never
+
     const text = markdown(results)
     for (const contender of EXPECTED.repeated) expect(text).toContain(contender)
     expect(text).toContain('![scopeguard vs its peers')

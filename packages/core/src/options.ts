@@ -39,7 +39,8 @@ export interface JwksCacheOptions {
 /** The verified-token cache. */
 export interface TokenCacheOptions {
   /**
-   * Most tokens remembered, a whole number (least recently used are dropped first). Default: 1000.
+   * Most tokens remembered, a whole number (least recently used are dropped first, approximately:
+   * see the README). Default: 1000.
    * 0 remembers nothing.
    */
   maxEntries?: number

@@ -3,7 +3,7 @@
  * token is remembered. An entry is found by the last characters of the token (part of its
  * signature: hashing a short string is what makes a hit cheap) and served only when the whole
  * token equals the one remembered, so no other token can hit an entry. Bounded
- * in entries (least recently used dropped first; tokens are at most `maxTokenLength` characters, so
+ * in entries (least recently used dropped first, approximately; tokens are at most `maxTokenLength` characters, so
  * memory is bounded too). An entry is served only while the token's times still hold (checked by
  * the verifier on every hit) and while its signing key is still in the issuer's key set: a hit on a
  * key set that is due for refresh starts that refresh in the background, so a key the issuer
@@ -24,6 +24,8 @@ function keyOf(token: string): string {
 
 interface Entry {
   token: string
+  /** When the entry last moved to the young end of the LRU order (a count of moves). */
+  stamp: number
   auth: AuthInfo
   cache: JwksCache
   key: KeyEntry
@@ -31,7 +33,10 @@ interface Entry {
 }
 
 /**
- * An LRU of verified tokens; a hit needs the whole token to be equal.
+ * An LRU of verified tokens, approximate in one way: a hit moves its entry to the young end only
+ * when the entry is more than `maxEntries / 4` moves old, so a token used lately survives at least
+ * the next `3/4 maxEntries` insertions (exact LRU for four entries or fewer). A hit needs the whole
+ * token to be equal.
  *
  * @example
  * ```ts
@@ -42,6 +47,8 @@ interface Entry {
  */
 export class TokenCache {
   private readonly entries = new Map<string, Entry>()
+  /** Counts insertions and moves; an entry's `stamp` is this count when it last moved. */
+  private clock = 0
 
   constructor(private readonly maxEntries: number) {}
 
@@ -67,9 +74,14 @@ export class TokenCache {
     }
     // Keep the key set current even when every request hits this cache; never fails a request.
     entry.cache.refreshIfDue()
-    // Refresh its place in the LRU order.
-    this.entries.delete(key)
-    this.entries.set(key, entry)
+    // Refresh its place in the LRU order, unless it moved there lately (within maxEntries/4
+    // moves): it then still outlives at least 3/4 of maxEntries further insertions, and a hit on a
+    // busy client's token writes nothing to the Map.
+    if (this.clock - entry.stamp > this.maxEntries >>> 2) {
+      entry.stamp = ++this.clock
+      this.entries.delete(key)
+      this.entries.set(key, entry)
+    }
     return entry.auth
   }
 
@@ -89,6 +101,13 @@ export class TokenCache {
       // Maps iterate in insertion order, and get() re-inserts: the first key is the least recent.
       this.entries.delete(this.entries.keys().next().value as string)
     }
-    this.entries.set(mapKey, { token, auth, cache, key, generation: cache.generation })
+    this.entries.set(mapKey, {
+      token,
+      stamp: ++this.clock,
+      auth,
+      cache,
+      key,
+      generation: cache.generation,
+    })
   }
 }

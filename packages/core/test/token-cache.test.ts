@@ -99,6 +99,26 @@ describe('the verified-token cache', () => {
     expect(await verifier.verify(b)).not.toBe(authB)
   })
 
+  it('moves a hit entry only when it is over maxEntries/4 moves old, keeping recent ones', async () => {
+    const verifier = make({ tokenCache: { maxEntries: 8 } })
+    const tokens = await Promise.all(Array.from({ length: 15 }, (_, n) => mint(k1, claims({ n }))))
+    const first = new Map<string, unknown>()
+    for (const token of tokens.slice(0, 8)) first.set(token, await verifier.verify(token))
+    const [a, b] = tokens as [string, string]
+    const [g, h] = tokens.slice(6, 8) as [string, string]
+    expect(await verifier.verify(a)).toBe(first.get(a)) // 7 moves old: moved to the young end
+    expect(await verifier.verify(h)).toBe(first.get(h)) // recent: left in place
+    expect(await verifier.verify(g)).toBe(first.get(g))
+    for (const token of tokens.slice(8, 13)) await verifier.verify(token) // 5 more: b..f dropped
+    expect(verifier.stats().tokenCacheSize).toBe(8)
+    expect(await verifier.verify(a)).toBe(first.get(a))
+    expect(await verifier.verify(g)).toBe(first.get(g))
+    expect(await verifier.verify(h)).toBe(first.get(h))
+    const again = await verifier.verify(b) // dropped: verified anew
+    expect(again).not.toBe(first.get(b))
+    expect(again).toEqual(first.get(b))
+  })
+
   it('remembers nothing with maxEntries 0 or tokenCache: false', async () => {
     const token = await mint(k1, claims())
     for (const tokenCache of [false, { maxEntries: 0 }] as const) {
