@@ -49,7 +49,7 @@ export const FRAMEWORKS = {
   nestjs: ['nestjs/bare', 'nestjs/scopeguard'],
 }
 
-export const HTTP_FULL = { durationSec: 2, warmupSec: 1, rounds: 5, connections: 10, pool: 5000 }
+export const HTTP_FULL = { durationSec: 1.5, warmupSec: 1, rounds: 7, connections: 10, pool: 5000 }
 export const HTTP_QUICK = { durationSec: 1, warmupSec: 0.5, rounds: 3, connections: 10, pool: 2000 }
 
 /** One autocannon run; `tokens` of length 1 sends one static header. */
@@ -73,6 +73,7 @@ async function load(url, tokens, durationSec, connections) {
   }
   const result = await autocannon(/** @type {any} */ (options))
   return {
+    requests: result.requests.total,
     reqPerSec: result.requests.total / (result.duration || durationSec),
     latencyP50: result.latency.p50,
     non2xx: result.non2xx,
@@ -131,7 +132,7 @@ export async function runHttp(config) {
     const runs = []
     for (const server of servers) {
       for (const mode of ['same', 'distinct'])
-        runs.push({ server, mode, samples: [], non2xx: 0, errors: 0, p50: [] })
+        runs.push({ server, mode, samples: [], cpu: [], non2xx: 0, errors: 0, p50: [] })
     }
     // Warm-up: JIT, key fetches of the peers, connection pools.
     for (const run of runs) {
@@ -155,13 +156,16 @@ export async function runHttp(config) {
     for (let round = 0; round < config.rounds; round++) {
       for (const block of rotate(blocks, round)) {
         for (const run of rotate(block.runs, round)) {
+          const cpuBefore = await run.server.cpu()
           const result = await load(
             run.server.url,
             run.mode === 'same' ? same : pool,
             config.durationSec,
             config.connections,
           )
+          const cpuAfter = await run.server.cpu()
           run.samples.push(result.reqPerSec)
+          run.cpu.push((cpuAfter - cpuBefore) / Math.max(1, result.requests))
           run.p50.push(result.latencyP50)
           run.non2xx += result.non2xx
           run.errors += result.errors
@@ -175,6 +179,9 @@ export async function runHttp(config) {
       for (const run of block.runs) {
         const name = run.server.app
         const ratios = run.samples.map((rps, i) => rps / bareRun.samples[i])
+        // Server CPU per request, and bare's over this one's: the throughput ratio the two would
+        // have if each had a core to itself (less exposed to the load generator's scheduling).
+        const cpuRatios = run.cpu.map((us, i) => bareRun.cpu[i] / us)
         const row = {
           framework: block.framework,
           app: name,
@@ -185,6 +192,8 @@ export async function runHttp(config) {
           ratioMin: Math.min(...ratios),
           ratioMax: Math.max(...ratios),
           samples: run.samples.map(Math.round),
+          cpuPerRequestUs: median(run.cpu),
+          cpuRatio: median(cpuRatios),
           latencyP50: median(run.p50),
           non2xx: run.non2xx,
           errors: run.errors,
@@ -192,7 +201,7 @@ export async function runHttp(config) {
         }
         rows.push(row)
         log(
-          `${block.mode.padEnd(8)} ${name.padEnd(36)} ${String(Math.round(row.reqPerSec)).padStart(7)} req/s ${pct(row.ratio).padStart(5)} of bare (${pct(row.ratioMin)}-${pct(row.ratioMax)})  non2xx ${run.non2xx} errors ${run.errors}`,
+          `${block.mode.padEnd(8)} ${name.padEnd(36)} ${String(Math.round(row.reqPerSec)).padStart(7)} req/s ${pct(row.ratio).padStart(5)} of bare (${pct(row.ratioMin)}-${pct(row.ratioMax)})  cpu ${row.cpuPerRequestUs.toFixed(1)} us/req (${pct(row.cpuRatio)})  non2xx ${run.non2xx} errors ${run.errors}`,
         )
       }
     }

@@ -292,7 +292,8 @@ export function markdown(results) {
       'each server in its own child process (the load generator never shares its event loop). One route, `GET /photos`, answering a small JSON body; ' +
       'with auth it requires `photos.read`. Keys come from one loopback key server in the bench process. *Same* sends one RS256 token on every request; ' +
       `*distinct* cycles ${int(http.settings.pool)} tokens (more than the token cache holds). Bare servers get the same headers. ` +
-      'Before measuring, each auth server answered 200 to the token and 401 to a tampered token, a forged payload and no token; `non-2xx` counts any other answer during measurement.',
+      'Before measuring, each auth server answered 200 to the token and 401 to a tampered token, a forged payload and no token; `non-2xx` counts any other answer during measurement. ' +
+      "*Server CPU / request* is the server process's own CPU time (user + system) over the requests it answered in a round (median of the rounds); *vs bare (CPU)* is bare's CPU per request over this server's (median of the per-round ratios): the req/s ratio the two would show if each had a core to itself, a second view of the same cost that does not depend on how the load generator is scheduled. Both swing from round to round on this shared 2-core machine (see the ranges); the targets are judged on req/s, as set.",
     '',
   )
   for (const framework of [...new Set(http.rows.map((r) => r.framework))]) {
@@ -307,11 +308,25 @@ export function markdown(results) {
         r.contender === 'scopeguard' ? '**scopeguard**' : r.contender,
         int(r.reqPerSec),
         `${r.contender === 'scopeguard' ? `**${pct(r.ratio)}**` : pct(r.ratio)}${r.ratioMin === undefined || r.contender === 'bare' ? '' : ` (${pct(r.ratioMin)}-${pct(r.ratioMax)})`}`,
+        r.cpuPerRequestUs === undefined ? 'n/a' : `${r.cpuPerRequestUs.toFixed(1)} µs`,
+        r.cpuRatio === undefined ? 'n/a' : pct(r.cpuRatio),
         `${r.latencyP50} ms`,
         String(r.non2xx + r.errors),
       ])
     s.push(
-      table(['tokens', 'server', 'req/s', 'vs bare', 'p50 latency', 'non-2xx / errors'], rows),
+      table(
+        [
+          'tokens',
+          'server',
+          'req/s',
+          'vs bare',
+          'server CPU / request',
+          'vs bare (CPU)',
+          'p50 latency',
+          'non-2xx / errors',
+        ],
+        rows,
+      ),
       '',
     )
   }

@@ -1,7 +1,8 @@
 /**
  * Child-process entry of one benchmark server: `node bench/http/server.mjs` forked with IPC,
  * the app name and settings in `BENCH_APP` / `BENCH_SETTINGS` (JSON). Answers `{ port }` (or
- * `{ error }`) on the IPC channel once listening, and closes on `'close'` or disconnect.
+ * `{ error }`) on the IPC channel once listening, answers `'cpu'` with `{ cpu }` (its CPU time in
+ * microseconds), and closes on `'close'` or disconnect.
  */
 import { APPS } from './apps.mjs'
 
@@ -17,6 +18,11 @@ try {
   }
   process.on('message', (message) => {
     if (message === 'close') stop()
+    // The server's own CPU time (user + system, microseconds), read around each measurement.
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage()
+      process.send?.({ cpu: user + system })
+    }
   })
   process.on('disconnect', stop)
   process.send?.({ port: app.port })

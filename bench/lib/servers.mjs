@@ -9,7 +9,7 @@ const serverEntry = fileURLToPath(new URL('../http/server.mjs', import.meta.url)
  *
  * @param {string} app a key of APPS in bench/http/apps.mjs
  * @param {import('../http/apps.mjs').AppSettings} settings
- * @returns {Promise<{ app: string, url: string, stop: () => Promise<unknown> }>}
+ * @returns {Promise<{ app: string, url: string, cpu: () => Promise<number>, stop: () => Promise<unknown> }>}
  */
 export function startServer(app, settings) {
   return new Promise((resolve, reject) => {
@@ -24,6 +24,16 @@ export function startServer(app, settings) {
         resolve({
           app,
           url: `http://127.0.0.1:${m.port}/photos`,
+          cpu: () =>
+            new Promise((done) => {
+              const onMessage = (/** @type {any} */ reply) => {
+                if (typeof reply?.cpu !== 'number') return
+                child.off('message', onMessage)
+                done(reply.cpu)
+              }
+              child.on('message', onMessage)
+              child.send('cpu')
+            }),
           stop: () =>
             new Promise((done) => {
               child.once('exit', () => done(undefined))
