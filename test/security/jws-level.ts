@@ -6,7 +6,7 @@
  */
 import { ALGORITHMS, type Algorithm } from '../../packages/core/src/algorithms.js'
 import { JwksCache } from '../../packages/core/src/jwks-cache.js'
-import { parseCompactJws } from '../../packages/core/src/jws-parser.js'
+import { parseCompactJws, signingInputOf } from '../../packages/core/src/jws-parser.js'
 import type { SignatureBackend } from '../../packages/core/src/crypto/signature-backend.js'
 
 export { backend as nodeBackend } from '../../packages/core/src/crypto/node-backend.js'
@@ -74,7 +74,7 @@ export async function verifyJws(
   const ok = await backend.verify(
     parsed.header.alg,
     resolved.key,
-    parsed.signingInput,
+    signingInputOf(parsed),
     parsed.signature,
   )
   return ok ? 'accepted' : 'signature'

@@ -68,6 +68,8 @@ export interface ResolvedKey {
 export interface KeyEntry extends AdmittedKey {
   readonly fingerprint: string
   readonly imported: Map<Algorithm, VerifyKey | Promise<VerifyKey>>
+  /** The imported keys as {@link ResolvedKey}s, made once per algorithm by `peekKey`. */
+  readonly resolved: Map<Algorithm, ResolvedKey>
 }
 
 interface KeySet {
@@ -125,8 +127,14 @@ export class JwksCache {
     if (this.keySet === undefined || Date.now() >= this.expiresAt) return undefined
     const found = this.find(kid, alg)
     if (typeof found === 'string') return undefined
-    const key = found.imported.get(alg)
-    return key === undefined || key instanceof Promise ? undefined : { entry: found, key }
+    let resolved = found.resolved.get(alg)
+    if (resolved === undefined) {
+      const key = found.imported.get(alg)
+      if (key === undefined || key instanceof Promise) return undefined
+      resolved = { entry: found, key }
+      found.resolved.set(alg, resolved)
+    }
+    return resolved
   }
 
   /** True while `entry` is still part of the current key set. */
@@ -276,7 +284,14 @@ export class JwksCache {
         continue
       }
       const fingerprint = JSON.stringify(admitted.jwk)
-      entries.push(previous.get(fingerprint) ?? { ...admitted, fingerprint, imported: new Map() })
+      entries.push(
+        previous.get(fingerprint) ?? {
+          ...admitted,
+          fingerprint,
+          imported: new Map(),
+          resolved: new Map(),
+        },
+      )
     }
     const fingerprint = entries.map((entry) => entry.fingerprint).join('\n')
     if (this.keySet?.fingerprint !== fingerprint) this.generation++

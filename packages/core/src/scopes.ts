@@ -28,6 +28,19 @@ export class ScopeClaimError extends Error {
  * ```
  */
 export function readScopes(claims: Record<string, unknown>): string[] {
+  // The usual case, a short `scope` string alone, without a Set.
+  if (
+    !Object.hasOwn(claims, 'scp') &&
+    typeof claims.scope === 'string' &&
+    Object.hasOwn(claims, 'scope')
+  ) {
+    const parts = claims.scope.split(' ')
+    if (parts.length <= 16) {
+      const few: string[] = []
+      for (const scope of parts) if (scope !== '' && !few.includes(scope)) few.push(scope)
+      return few
+    }
+  }
   const scopes = new Set<string>()
   for (const name of ['scope', 'scp'] as const) {
     if (!Object.hasOwn(claims, name)) continue

@@ -1,9 +1,10 @@
 /**
  * JSON parsing for token headers and claim sets: `JSON.parse` silently keeps the last of two
  * members with the same name, which lets a token say two things at once. This module parses with
- * `JSON.parse`, then counts the member names written in the text (a quick hop from string to
- * string) and the members the parsed value holds: any difference is a duplicate name. The walk
- * over the value also bounds its nesting and freezes it.
+ * `JSON.parse`, then compares the member names written in the text with the members the parsed
+ * value holds: any difference is a duplicate name. Text without backslashes is checked by
+ * counting quotes (strings = names + string values); text with escapes has its names counted one
+ * by one. The walk over the value also bounds its nesting and freezes it.
  *
  * @module
  */
@@ -34,15 +35,29 @@ export function parseJsonObject(bytes: Uint8Array): Readonly<Record<string, unkn
     return undefined
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  stringValues = 0
   const members = freezeAndCount(value, 1)
-  return members !== -1 && members === countMemberNames(text)
-    ? (value as Record<string, unknown>)
-    : undefined
+  if (members === -1) return undefined
+  // Without a backslash every quote delimits a string, and the strings are the member names plus
+  // the string values: any duplicate name (with its dropped value) makes the count exceed.
+  const names =
+    text.indexOf('\\') === -1 ? countQuotes(text) / 2 - stringValues : countMemberNames(text)
+  return names === members ? (value as Record<string, unknown>) : undefined
+}
+
+/** String values met by the last {@link freezeAndCount} walk (parsing is synchronous). */
+let stringValues = 0
+
+/** The number of `"` characters in `text`. */
+function countQuotes(text: string): number {
+  let quotes = 0
+  for (let at = text.indexOf('"'); at !== -1; at = text.indexOf('"', at + 1)) quotes++
+  return quotes
 }
 
 /**
- * Freezes a parsed value and counts the members of its objects, at every depth; -1 when it nests
- * deeper than {@link MAX_JSON_DEPTH}.
+ * Freezes a parsed value and counts the members of its objects, at every depth (and, in
+ * {@link stringValues}, its string values); -1 when it nests deeper than {@link MAX_JSON_DEPTH}.
  */
 function freezeAndCount(value: object, depth: number): number {
   if (depth > MAX_JSON_DEPTH) return -1
@@ -50,7 +65,8 @@ function freezeAndCount(value: object, depth: number): number {
   let count = 0
   if (Array.isArray(value)) {
     for (const item of value as unknown[]) {
-      if (typeof item === 'object' && item !== null) {
+      if (typeof item === 'string') stringValues++
+      else if (typeof item === 'object' && item !== null) {
         const inner = freezeAndCount(item, depth + 1)
         if (inner === -1) return -1
         count += inner
@@ -62,7 +78,8 @@ function freezeAndCount(value: object, depth: number): number {
   count = names.length
   for (const name of names) {
     const item = (value as Record<string, unknown>)[name]
-    if (typeof item === 'object' && item !== null) {
+    if (typeof item === 'string') stringValues++
+    else if (typeof item === 'object' && item !== null) {
       const inner = freezeAndCount(item, depth + 1)
       if (inner === -1) return -1
       count += inner

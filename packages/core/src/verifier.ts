@@ -14,6 +14,7 @@ import { OAuthError, type OAuthErrorReason } from './errors.js'
 import { JwksCache, KeyLookupError, type ResolvedKey } from './jwks-cache.js'
 import {
   parseCompactJws,
+  signingInputOf,
   type JwsHeader,
   type JwsParseError,
   type ParsedJws,
@@ -353,7 +354,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const signed = backend.verify(
       parsed.header.alg,
       resolved.key,
-      parsed.signingInput,
+      signingInputOf(parsed),
       parsed.signature,
     )
     return signed instanceof Promise

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_ALGORITHMS, type Algorithm } from '../src/algorithms.js'
-import { parseCompactJws, type JwsParseError } from '../src/jws-parser.js'
+import { parseCompactJws, signingInputOf, type JwsParseError } from '../src/jws-parser.js'
 import { b64u } from './token-fixtures.js'
 
 const allow = new Set<Algorithm>(DEFAULT_ALGORITHMS)
@@ -28,7 +28,7 @@ describe('parseCompactJws', () => {
     expect(new TextDecoder().decode(parsed.payload)).toBe(
       '{"iss":"https://issuer.example","exp":2000000000}',
     )
-    expect(new TextDecoder().decode(parsed.signingInput)).toBe(
+    expect(new TextDecoder().decode(signingInputOf(parsed))).toBe(
       token.slice(0, token.lastIndexOf('.')),
     )
     // Bytes compared as plain arrays: the node backend hands out Buffers (a Uint8Array subclass).
@@ -184,5 +184,15 @@ describe('parseCompactJws', () => {
     expect(reasonOf(withHeader(header), 8192, new Set<Algorithm>(['ES256']))).toBe(
       'unsupported_alg',
     )
+  })
+
+  it('makes each signing input on demand, for tokens longer than the reused buffer too', () => {
+    const long = b64u(JSON.stringify({ iss: 'https://issuer.example', pad: 'x'.repeat(6000) }))
+    for (const token of [withHeader('{"alg":"RS256"}'), withHeader('{"alg":"RS256"}', long)]) {
+      const parsed = parseCompactJws(token, 16384, allow)
+      const input = signingInputOf(parsed)
+      expect(input).toHaveLength(token.lastIndexOf('.'))
+      expect(new TextDecoder().decode(input)).toBe(token.slice(0, token.lastIndexOf('.')))
+    }
   })
 })

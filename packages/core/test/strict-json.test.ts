@@ -81,6 +81,19 @@ describe('parseJsonObject', () => {
     })
   })
 
+  it('counts strings right without escapes: names plus string values, in arrays and dropped values', () => {
+    expect(parse('{"a":["x","y",["z"]],"b":{"c":"d","e":1},"f":"g"}')).toEqual({
+      a: ['x', 'y', ['z']],
+      b: { c: 'd', e: 1 },
+      f: 'g',
+    })
+    expect(parse('{"a":{"x":"1","y":"2"},"a":"z"}')).toBeUndefined()
+    expect(parse('{"a":["s","t"],"a":["s","t"]}')).toBeUndefined()
+    expect(parse('{"a":1,"b":{"a":1,"a":1}}')).toBeUndefined()
+    expect(parse('{"":"","x":[""]}')).toEqual({ '': '', x: [''] })
+    expect(parse('{"":1,"":2}')).toBeUndefined()
+  })
+
   it('returns deeply frozen objects', () => {
     const value = parse('{"a":{"b":[{"c":1}]},"d":[1,[2]]}') as {
       a: { b: object[] }

@@ -38,6 +38,10 @@ export interface Codec {
   decodeBase64url(canonical: string): Uint8Array
   /** Strict UTF-8 decoding (no replacement characters, the byte-order mark kept as data). */
   decodeUtf8(bytes: Uint8Array): string | undefined
-  /** The bytes of a string the caller has checked to be ASCII. */
-  asciiBytes(ascii: string): Uint8Array
+  /**
+   * The bytes of the first `length` characters of `token` (checked to be ASCII): a JWS's signing
+   * input. They may live in a buffer the next call reuses, so hand them straight to
+   * {@link SignatureBackend.verify} (node:crypto reads them synchronously; Web Crypto copies them).
+   */
+  signingInput(token: string, length: number): Uint8Array
 }

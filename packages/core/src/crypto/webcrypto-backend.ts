@@ -61,5 +61,5 @@ export const codec: Codec = {
       return undefined
     }
   },
-  asciiBytes: (ascii) => encoder.encode(ascii),
+  signingInput: (token, length) => encoder.encode(token.slice(0, length)),
 }
