@@ -46,10 +46,10 @@ export const FRAMEWORKS = {
     'fastify/fastify-jwt-jwks',
     'fastify/no-op hook (control)',
   ],
-  nestjs: ['nestjs/bare', 'nestjs/scopeguard'],
+  nestjs: ['nestjs/bare', 'nestjs/scopeguard', 'nestjs/no-op guard (control)'],
 }
 
-export const HTTP_FULL = { durationSec: 1.5, warmupSec: 1, rounds: 7, connections: 10, pool: 5000 }
+export const HTTP_FULL = { durationSec: 1.5, warmupSec: 1, rounds: 5, connections: 10, pool: 5000 }
 export const HTTP_QUICK = { durationSec: 1, warmupSec: 0.5, rounds: 3, connections: 10, pool: 2000 }
 
 /** One autocannon run; `tokens` of length 1 sends one static header. */

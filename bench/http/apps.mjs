@@ -251,6 +251,12 @@ export const APPS = {
     const verifier = await scopeguardVerifier(nest.createVerifier, settings)
     return nestApp({ nest, verifier, scope: settings.scope })
   },
+
+  // Control: a global guard (APP_GUARD) whose async canActivate checks nothing. What any guard
+  // costs a Nest app before doing any work.
+  'nestjs/no-op guard (control)'() {
+    return nestApp(undefined, true)
+  },
 }
 
 function fastifyRunning(app) {
@@ -263,11 +269,17 @@ function fastifyRunning(app) {
 /**
  * A NestJS 11 app on platform-express, decorators applied by hand (no decorator syntax in .mjs).
  * With scopeguard: `ScopeguardModule.forRoot({ verifier }, { global: true })` and
- * `@RequireScopes('photos.read')` on the handler.
+ * `@RequireScopes('photos.read')` on the handler; with `noopGuard`, a global guard that allows all.
  */
-async function nestApp(withScopeguard) {
-  const { Controller, Get, Module } = await import('@nestjs/common')
-  const { NestFactory } = await import('@nestjs/core')
+async function nestApp(withScopeguard, noopGuard = false) {
+  const { Controller, Get, Injectable, Module } = await import('@nestjs/common')
+  const { APP_GUARD, NestFactory } = await import('@nestjs/core')
+  class AllowAll {
+    canActivate() {
+      return Promise.resolve(true)
+    }
+  }
+  Injectable()(AllowAll)
   class PhotosController {
     list() {
       return BODY
@@ -296,6 +308,7 @@ async function nestApp(withScopeguard) {
           ),
         ]
       : [],
+    providers: noopGuard ? [{ provide: APP_GUARD, useClass: AllowAll }] : [],
     controllers: [PhotosController],
   })(AppModule)
   const app = await NestFactory.create(AppModule, { logger: false, abortOnError: false })
