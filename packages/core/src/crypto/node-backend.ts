@@ -37,6 +37,10 @@ export const backend: SignatureBackend = {
             signature,
           )
         default:
+          // RFC 8017 8.1.2 and 8.2.2, step 1: an RSA signature is exactly k octets, k the
+          // modulus length. OpenSSL enforces it for PKCS#1 v1.5 but not for PSS, where a
+          // signature whose first octet is 0 would still verify with that octet stripped.
+          if (signature.length !== modulusOctets(keyObject)) return false
           return alg.startsWith('PS')
             ? verify(
                 NODE_HASH[spec.hash!],
@@ -54,6 +58,11 @@ export const backend: SignatureBackend = {
       return false
     }
   },
+}
+
+/** The octet length of an RSA public key's modulus (Node caches the key details). */
+function modulusOctets(key: KeyObject): number {
+  return ((key.asymmetricKeyDetails?.modulusLength ?? 0) + 7) >>> 3
 }
 
 /** Native byte conversions: `Buffer` decoding, simdutf's validation (`isAscii`, `isUtf8`). */

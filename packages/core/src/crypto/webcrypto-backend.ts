@@ -22,6 +22,11 @@ function verifyParams(
   return key.algorithm
 }
 
+/** The octet length of an RSA public key's modulus. */
+function modulusOctets(key: CryptoKey): number {
+  return ((key.algorithm as RsaHashedKeyAlgorithm).modulusLength + 7) >>> 3
+}
+
 /** The Web Crypto backend. */
 export const backend: SignatureBackend = {
   name: 'webcrypto',
@@ -35,6 +40,9 @@ export const backend: SignatureBackend = {
     if (spec.signatureLength !== undefined && signature.length !== spec.signatureLength)
       return false
     const cryptoKey = key as CryptoKey
+    // RFC 8017 8.1.2 and 8.2.2, step 1: an RSA signature is exactly k octets, k the modulus
+    // length (Web Crypto on OpenSSL lets a PSS signature through without its leading zero).
+    if (spec.kty === 'RSA' && signature.length !== modulusOctets(cryptoKey)) return false
     try {
       return await crypto.subtle.verify(
         verifyParams(alg, cryptoKey),

@@ -1,3 +1,4 @@
+import { constants, generateKeyPairSync, sign } from 'node:crypto'
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Algorithm } from '../../src/algorithms.js'
@@ -37,6 +38,31 @@ function signParams(alg: string): AlgorithmIdentifier | RsaPssParams | EcdsaPara
 
 const pairs = new Map<string, Pair>()
 
+const RSA_ALGS = ['RS256', 'PS256', 'PS512'] as const
+/** Per RSA algorithm, a valid signature whose first octet is 0 (found by signing until one is). */
+const leadingZero = new Map<string, { jwk: JWK; data: Uint8Array; signature: Uint8Array }>()
+
+function signUntilLeadingZero(alg: (typeof RSA_ALGS)[number]) {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const hash = `sha${alg.slice(2)}`
+  const pss = alg.startsWith('PS')
+  const key = pss
+    ? {
+        key: privateKey,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: Number(alg.slice(2)) / 8,
+      }
+    : privateKey
+  // One signature in 256 starts with a zero octet; 8192 tries miss with odds of about 1e-14.
+  for (let i = 0; i < 8192; i++) {
+    const data = new TextEncoder().encode(`header.payload-${alg}-${i}`)
+    const signature = new Uint8Array(sign(hash, data, key))
+    if (signature[0] === 0)
+      return { jwk: publicKey.export({ format: 'jwk' }) as JWK, data, signature }
+  }
+  throw new Error(`no ${alg} signature with a leading zero octet in 8192 tries`)
+}
+
 beforeAll(async () => {
   for (const alg of ALGS) {
     const options = { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) }
@@ -56,6 +82,7 @@ beforeAll(async () => {
       signature,
     })
   }
+  for (const alg of RSA_ALGS) leadingZero.set(alg, signUntilLeadingZero(alg))
 })
 
 const backends: [string, SignatureBackend][] = [
@@ -94,8 +121,23 @@ describe.each(backends)('the %s signature backend', (name, backend) => {
   it.each(ALGS)('refuses an empty or truncated %s signature without throwing', async (alg) => {
     const pair = pairs.get(alg)!
     expect(await check(alg, pair.jwk, pair.data, new Uint8Array(0))).toBe(false)
+    expect(await check(alg, pair.jwk, pair.data, pair.signature.slice(0, -1))).toBe(false)
     expect(await check(alg, pair.jwk, pair.data, pair.signature.slice(1))).toBe(false)
   })
+
+  it.each(RSA_ALGS)(
+    'refuses a %s signature one octet short of the modulus, even one that equals a valid signature as a number',
+    async (alg) => {
+      const { jwk, data, signature } = leadingZero.get(alg)!
+      expect(signature[0]).toBe(0)
+      expect(await check(alg, jwk, data, signature)).toBe(true)
+      // The same integer without its leading zero octet: OpenSSL's PSS check alone accepts it.
+      expect(await check(alg, jwk, data, signature.slice(1))).toBe(false)
+      const padded = new Uint8Array(signature.length + 1)
+      padded.set(signature, 1)
+      expect(await check(alg, jwk, data, padded)).toBe(false)
+    },
+  )
 
   it('refuses a DER-encoded ECDSA signature (JWS uses the raw r||s form)', async () => {
     const pair = pairs.get('ES256')!
