@@ -117,7 +117,7 @@ const coldStart = await runColdStart({ concurrency: 50, delayMs: 100, log })
 save('cold-start', coldStart)
 
 step('memory')
-const memory = runMemoryIsolated({ tokens: quick ? 50_000 : 200_000, batch: 1000, log })
+const memory = await runMemoryIsolated({ tokens: quick ? 50_000 : 200_000, batch: 1000, log })
 save('memory', memory)
 
 const results = {

@@ -8,20 +8,22 @@
  * The same run without any verifier (tokens minted the same way, each checked with a bare
  * node:crypto verify) is the control: V8 grows its heap under any allocation-heavy loop and keeps
  * the pages after GC, so the control's growth is what the harness and Node cost by themselves.
- * Each run gets its own fresh process.
+ * Each run gets its own fresh process; a pair (scopeguard, control) runs side by side.
  *
  * CLI: `node bench/memory.mjs` (`npm run bench:memory`); writes bench/results/memory.json.
  */
 import { Buffer } from 'node:buffer'
-import { execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { setImmediate as tick } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { CLIENT_ID, ISSUER, generateKeys, jwksOf, mintTokens } from './lib/tokens.mjs'
 
 const MAX_ENTRIES = 1000
+const execFileAsync = promisify(execFile)
 
 /** Two full collections with a turn of the event loop between them. */
 async function fullGc() {
@@ -131,19 +133,21 @@ export const PINNED_FLAG = '--max-semi-space-size=1'
  *
  * @param {{ tokens: number, batch: number, log?: (line: string) => void }} config
  */
-export function runMemoryIsolated(config) {
+export async function runMemoryIsolated(config) {
   const log = config.log ?? (() => undefined)
-  const byDefault = runPair(config, [], log)
+  const byDefault = await runPair(config, [], log)
   log(`again with ${PINNED_FLAG} (young generation pinned):`)
-  const pinned = runPair(config, [PINNED_FLAG], log)
+  const pinned = await runPair(config, [PINNED_FLAG], log)
   return { ...byDefault, pinned: { ...pinned, flag: PINNED_FLAG } }
 }
 
-/** One scopeguard run and one control run with the given extra Node flags. */
-function runPair(config, flags, log) {
-  const runs = {}
-  for (const subject of ['scopeguard', 'control']) {
-    const out = execFileSync(
+/**
+ * One scopeguard run and one control run with the given extra Node flags, side by side (two
+ * processes at once: each measures only its own RSS, and the pair takes half the time).
+ */
+async function runPair(config, flags, log) {
+  const run = async (subject) => {
+    const { stdout } = await execFileAsync(
       process.execPath,
       [
         '--expose-gc',
@@ -156,9 +160,14 @@ function runPair(config, flags, log) {
       ],
       { encoding: 'utf8', maxBuffer: 1 << 20 },
     )
-    const lines = out.trim().split('\n')
+    return stdout.trim().split('\n')
+  }
+  const outputs = await Promise.all([run('scopeguard'), run('control')])
+  const runs = {}
+  for (const lines of outputs) {
     for (const line of lines.slice(0, -1)) log(line)
-    runs[subject] = JSON.parse(lines[lines.length - 1] ?? '{}')
+    const result = JSON.parse(lines[lines.length - 1] ?? '{}')
+    runs[result.subject] = result
   }
   const attributable = runs.scopeguard.rssGrowth - runs.control.rssGrowth
   log(
@@ -179,7 +188,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(JSON.stringify(result))
   } else {
     const quick = process.env.BENCH_QUICK === '1'
-    const result = runMemoryIsolated({
+    const result = await runMemoryIsolated({
       tokens: quick ? 50_000 : 200_000,
       batch: 1000,
       log: (l) => console.log(l),

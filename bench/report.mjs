@@ -338,7 +338,7 @@ export function markdown(results) {
 
   s.push('## Import cost', '')
   s.push(
-    `\`import()\` time in a fresh Node process (median of ${importCost.settings.runs} processes, interleaved), and installed size: the package and its production dependency tree in node_modules, each package once (scopeguard packages: the files they publish: \`dist\`, \`src\`, README, package.json). Framework peers are left out on both sides.`,
+    `\`import()\` time in a fresh Node process (median of ${importCost.settings.runs} processes, interleaved), and installed size: the package and its production dependency tree in node_modules, each package once (scopeguard packages: the files they publish: \`dist\`, README, package.json). Framework peers are left out on both sides.`,
     '',
   )
   s.push(

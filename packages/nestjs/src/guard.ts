@@ -35,31 +35,15 @@ export class ScopeguardGuard implements CanActivate {
     @Inject(SCOPEGUARD_VERIFIER) private readonly verifier: Verifier,
   ) {}
 
+  /** Each route's decorators, read once per handler and class (decorator metadata is static). */
+  private readonly plans = new WeakMap<object, WeakMap<object, RoutePlan>>()
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') {
       throw new Error('scopeguard: ScopeguardGuard protects HTTP routes only')
     }
-    const handler = context.getHandler()
-    const targets = [handler, context.getClass()]
-    const requirement = this.reflector.getAllAndOverride<ScopeRequirement | undefined>(
-      SCOPES_KEY,
-      targets,
-    )
-    const ownMode = this.reflector.get<AuthMode | undefined>(AUTH_MODE_KEY, handler)
-    const ownScopes = this.reflector.get<ScopeRequirement | undefined>(SCOPES_KEY, handler)
-    const classMode = this.reflector.get<AuthMode | undefined>(AUTH_MODE_KEY, context.getClass())
-    // The decorators refuse these pairs when the class is defined; metadata set by other means
-    // (SetMetadata, applyDecorators with raw metadata) is caught here.
-    if (
-      (ownMode === 'public' && ownScopes !== undefined) ||
-      (classMode === 'public' &&
-        this.reflector.get<ScopeRequirement | undefined>(SCOPES_KEY, context.getClass()) !==
-          undefined)
-    ) {
-      throw new Error('scopeguard: a route cannot be both @Public() and scope-guarded')
-    }
-    // A method's own scope decorator means "a token is needed here", even in a public controller.
-    const mode = ownMode ?? (ownScopes === undefined ? classMode : undefined) ?? 'required'
+    const { mode, requirement, conflict } = this.planOf(context.getHandler(), context.getClass())
+    if (conflict) throw new Error('scopeguard: a route cannot be both @Public() and scope-guarded')
     if (mode === 'public') return true
 
     const request = context.switchToHttp().getRequest<NestLikeRequest>()
@@ -70,4 +54,42 @@ export class ScopeguardGuard implements CanActivate {
     if (requirement !== undefined) this.verifier.checkScopes(auth, requirement, request.method)
     return true
   }
+
+  private planOf(handler: object, controller: object): RoutePlan {
+    let byController = this.plans.get(handler)
+    let plan = byController?.get(controller)
+    if (plan !== undefined) return plan
+    const targets = [handler, controller] as [() => unknown, () => unknown]
+    const requirement = this.reflector.getAllAndOverride<ScopeRequirement | undefined>(
+      SCOPES_KEY,
+      targets,
+    )
+    const ownMode = this.reflector.get<AuthMode | undefined>(AUTH_MODE_KEY, targets[0])
+    const ownScopes = this.reflector.get<ScopeRequirement | undefined>(SCOPES_KEY, targets[0])
+    const classMode = this.reflector.get<AuthMode | undefined>(AUTH_MODE_KEY, targets[1])
+    const classScopes = this.reflector.get<ScopeRequirement | undefined>(SCOPES_KEY, targets[1])
+    plan = {
+      // A method's own scope decorator means "a token is needed here", even in a public controller.
+      mode: ownMode ?? (ownScopes === undefined ? classMode : undefined) ?? 'required',
+      requirement,
+      // The decorators refuse these pairs when the class is defined; metadata set by other means
+      // (SetMetadata, applyDecorators with raw metadata) is caught here.
+      conflict:
+        (ownMode === 'public' && ownScopes !== undefined) ||
+        (classMode === 'public' && classScopes !== undefined),
+    }
+    if (byController === undefined) {
+      byController = new WeakMap()
+      this.plans.set(handler, byController)
+    }
+    byController.set(controller, plan)
+    return plan
+  }
+}
+
+/** What a route's decorators ask of the guard. */
+interface RoutePlan {
+  readonly mode: AuthMode
+  readonly requirement: ScopeRequirement | undefined
+  readonly conflict: boolean
 }

@@ -159,6 +159,22 @@ export class OpenController {
   }
 }
 
+/** One handler, inherited by two controllers whose own decorators differ. */
+class ShelfBase {
+  @Get()
+  list(@Auth() auth: AuthInfo | undefined) {
+    return seen(auth)
+  }
+}
+
+@Public()
+@Controller('shelf/public')
+export class PublicShelfController extends ShelfBase {}
+
+@RequireScopes('shelf.read')
+@Controller('shelf/private')
+export class PrivateShelfController extends ShelfBase {}
+
 export const allControllers: Type[] = [
   SiteController,
   AlbumsController,
@@ -166,6 +182,8 @@ export const allControllers: Type[] = [
   PhotosController,
   GuardedController,
   OpenController,
+  PublicShelfController,
+  PrivateShelfController,
 ]
 
 @Module({})

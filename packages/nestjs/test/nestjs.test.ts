@@ -186,6 +186,24 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
       expect(response.body).not.toContain('"ran"')
     })
 
+    it('tells apart two controllers that inherit one handler (each route read once)', async () => {
+      for (let round = 0; round < 2; round++) {
+        expect((await send(`${app.url}/shelf/public`)).status).toBe(200)
+        expect((await send(`${app.url}/shelf/private`)).status).toBe(401)
+        const denied = await send(`${app.url}/shelf/private`, {
+          headers: await bearer('photos.read'),
+        })
+        expect(denied.status).toBe(403)
+        expect(denied.challenge).toBe(
+          challenge('insufficient_scope', 'The access token lacks a required scope', 'shelf.read'),
+        )
+        const allowed = await send(`${app.url}/shelf/private`, {
+          headers: await bearer('shelf.read'),
+        })
+        expect(allowed.status).toBe(200)
+      }
+    })
+
     it('guards every controller, even one without @UseGuards()', async () => {
       expect((await send(`${app.url}/open`)).status).toBe(401)
     })
