@@ -45,6 +45,7 @@ export const FRAMEWORKS = {
     'fastify/scopeguard',
     'fastify/fastify-jwt-jwks',
     'fastify/no-op hook (control)',
+    'fastify/signature only (control)',
   ],
   nestjs: ['nestjs/bare', 'nestjs/scopeguard', 'nestjs/no-op guard (control)'],
 }

@@ -226,6 +226,36 @@ export const APPS = {
     return fastifyRunning(app)
   },
 
+  // Control: an onRequest hook that does only the RS256 signature check (node:crypto, key fetched
+  // once at start, no parsing of the claims, no cache). For distinct tokens, the ceiling of any
+  // verifier that checks the signature on this machine.
+  async 'fastify/signature only (control)'(settings) {
+    const { default: Fastify } = await import('fastify')
+    const { createPublicKey, verify } = await import('node:crypto')
+    const { Buffer } = await import('node:buffer')
+    const { keys } = await (await globalThis.fetch(settings.jwksUrl)).json()
+    const key = createPublicKey({ key: keys[0], format: 'jwk' })
+    const app = Fastify()
+    const hook = async (/** @type {any} */ request, /** @type {any} */ reply) => {
+      const header = request.headers.authorization ?? ''
+      const token = header.slice(7)
+      const dot = token.lastIndexOf('.')
+      const ok =
+        header.startsWith('Bearer ') &&
+        dot > 0 &&
+        verify(
+          'sha256',
+          Buffer.from(token.slice(0, dot), 'latin1'),
+          key,
+          Buffer.from(token.slice(dot + 1), 'base64url'),
+        )
+      if (!ok) return reply.code(401).send()
+    }
+    app.get('/photos', { onRequest: [hook] }, () => Promise.resolve(BODY))
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    return fastifyRunning(app)
+  },
+
   async 'fastify/fastify-jwt-jwks'(settings) {
     const { default: Fastify } = await import('fastify')
     const { default: fastifyJwtJwks } = await import('fastify-jwt-jwks')

@@ -49,6 +49,8 @@ export class TokenCache {
   private readonly entries = new Map<string, Entry>()
   /** Counts insertions and moves; an entry's `stamp` is this count when it last moved. */
   private clock = 0
+  /** Where the least recently used entry is found (see {@link TokenCache.dropOldest}). */
+  private oldest: MapIterator<string> = this.entries.keys()
 
   constructor(private readonly maxEntries: number) {}
 
@@ -91,16 +93,32 @@ export class TokenCache {
     if (this.entries.get(key)?.token === token) this.entries.delete(key)
   }
 
+  /**
+   * Drops the least recently used entry. Maps iterate in insertion order and get() re-inserts, so
+   * the first live key is the least recent; a fresh `keys()` iterator would walk past every entry
+   * already deleted at the front (up to `maxEntries` of them) before finding it, so one iterator
+   * lives on: Map iterators stay valid across deletions and insertions, skip what was deleted, and
+   * reach a moved entry again at its new place.
+   */
+  private dropOldest(): void {
+    let next = this.oldest.next()
+    // Every live entry lies ahead of the iterator (it only passes keys it returns, which are then
+    // deleted; moved entries re-enter at the end), so it is never exhausted while the cache is
+    // full. Should that reasoning ever fail, a fresh iterator keeps the bound.
+    if (next.done === true) {
+      this.oldest = this.entries.keys()
+      next = this.oldest.next()
+    }
+    if (next.done !== true) this.entries.delete(next.value)
+  }
+
   /** Remembers a verified token. */
   set(token: string, auth: AuthInfo, cache: JwksCache, key: KeyEntry): void {
     if (this.maxEntries === 0) return
     const mapKey = keyOf(token)
     // A token ending like a remembered one (vanishingly rare for real signatures) takes its place.
     this.entries.delete(mapKey)
-    if (this.entries.size >= this.maxEntries) {
-      // Maps iterate in insertion order, and get() re-inserts: the first key is the least recent.
-      this.entries.delete(this.entries.keys().next().value as string)
-    }
+    if (this.entries.size >= this.maxEntries) this.dropOldest()
     this.entries.set(mapKey, {
       token,
       stamp: ++this.clock,
