@@ -54,7 +54,7 @@ beforeAll(() => {
     'EdDSA',
     craft({ alg: 'EdDSA', kid: 'ed-1' }, claimsOf(ISSUER), { alg: 'EdDSA', key: ed }),
   )
-})
+}, 60_000)
 
 /** The genuine token and its re-encodings of the same signature value. */
 function variants(alg: string) {

@@ -83,7 +83,8 @@ beforeAll(async () => {
     })
   }
   for (const alg of RSA_ALGS) leadingZero.set(alg, signUntilLeadingZero(alg))
-})
+  // RSA key generation and the search above take a second or two, more on a busy machine.
+}, 60_000)
 
 const backends: [string, SignatureBackend][] = [
   ['node', nodeBackend],
