@@ -26,7 +26,10 @@ export interface AlgorithmSpec {
   crv?: string
   /** Hash name for node:crypto and Web Crypto. */
   hash?: 'SHA-256' | 'SHA-384' | 'SHA-512'
-  /** Exact signature length in bytes where it is fixed (ECDSA, Ed25519). */
+  /**
+   * Exact signature length in bytes where the algorithm fixes it (ECDSA, Ed25519); RSA signatures
+   * are exactly as long as the key's modulus, which each backend reads from the key.
+   */
   signatureLength?: number
 }
 

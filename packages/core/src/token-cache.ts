@@ -101,15 +101,10 @@ export class TokenCache {
    * reach a moved entry again at its new place.
    */
   private dropOldest(): void {
-    let next = this.oldest.next()
-    // Every live entry lies ahead of the iterator (it only passes keys it returns, which are then
-    // deleted; moved entries re-enter at the end), so it is never exhausted while the cache is
-    // full. Should that reasoning ever fail, a fresh iterator keeps the bound.
-    if (next.done === true) {
-      this.oldest = this.entries.keys()
-      next = this.oldest.next()
-    }
-    if (next.done !== true) this.entries.delete(next.value)
+    // Every live entry lies ahead of the iterator (it only passes the keys it returns, which are
+    // deleted here; moved entries re-enter at the end), so it is never exhausted while the cache
+    // is full (the eviction-order property test checks the bound).
+    this.entries.delete(this.oldest.next().value as string)
   }
 
   /** Remembers a verified token. */

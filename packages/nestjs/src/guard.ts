@@ -36,7 +36,7 @@ export class ScopeguardGuard implements CanActivate {
   ) {}
 
   /** Each route's decorators, read once per handler and class (decorator metadata is static). */
-  private readonly plans = new WeakMap<object, WeakMap<object, RoutePlan>>()
+  private readonly plans = new WeakMap<RouteHandler, WeakMap<RouteController, RoutePlan>>()
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') {
@@ -55,23 +55,19 @@ export class ScopeguardGuard implements CanActivate {
     return true
   }
 
-  private planOf(handler: object, controller: object): RoutePlan {
+  private planOf(handler: RouteHandler, controller: RouteController): RoutePlan {
     let byController = this.plans.get(handler)
     let plan = byController?.get(controller)
     if (plan !== undefined) return plan
-    const targets = [handler, controller] as [() => unknown, () => unknown]
-    const requirement = this.reflector.getAllAndOverride<ScopeRequirement | undefined>(
-      SCOPES_KEY,
-      targets,
-    )
-    const ownMode = this.reflector.get<AuthMode | undefined>(AUTH_MODE_KEY, targets[0])
-    const ownScopes = this.reflector.get<ScopeRequirement | undefined>(SCOPES_KEY, targets[0])
-    const classMode = this.reflector.get<AuthMode | undefined>(AUTH_MODE_KEY, targets[1])
-    const classScopes = this.reflector.get<ScopeRequirement | undefined>(SCOPES_KEY, targets[1])
+    const ownMode = this.reflector.get<AuthMode | undefined>(AUTH_MODE_KEY, handler)
+    const ownScopes = this.reflector.get<ScopeRequirement | undefined>(SCOPES_KEY, handler)
+    const classMode = this.reflector.get<AuthMode | undefined>(AUTH_MODE_KEY, controller)
+    const classScopes = this.reflector.get<ScopeRequirement | undefined>(SCOPES_KEY, controller)
     plan = {
       // A method's own scope decorator means "a token is needed here", even in a public controller.
       mode: ownMode ?? (ownScopes === undefined ? classMode : undefined) ?? 'required',
-      requirement,
+      // The method's own scopes replace the controller's; the two are never combined.
+      requirement: ownScopes ?? classScopes,
       // The decorators refuse these pairs when the class is defined; metadata set by other means
       // (SetMetadata, applyDecorators with raw metadata) is caught here.
       conflict:
@@ -86,6 +82,9 @@ export class ScopeguardGuard implements CanActivate {
     return plan
   }
 }
+
+type RouteHandler = ReturnType<ExecutionContext['getHandler']>
+type RouteController = ReturnType<ExecutionContext['getClass']>
 
 /** What a route's decorators ask of the guard. */
 interface RoutePlan {

@@ -22,9 +22,11 @@ export const backend: SignatureBackend = {
   },
   verify(alg: Algorithm, key, data, signature): boolean {
     const spec = ALGORITHMS[alg]
-    if (spec.signatureLength !== undefined && signature.length !== spec.signatureLength)
-      return false
     const keyObject = key as KeyObject
+    // One byte form per signature: the JOSE length for ECDSA and EdDSA, the modulus length for RSA
+    // (RFC 8017 8.1.2 and 8.2.2, step 1; OpenSSL enforces it for PKCS#1 v1.5 but not for PSS, where
+    // a signature whose first octet is 0 would still verify with that octet stripped).
+    if (signature.length !== (spec.signatureLength ?? modulusOctets(keyObject))) return false
     try {
       switch (spec.kty) {
         case 'OKP':
@@ -37,10 +39,6 @@ export const backend: SignatureBackend = {
             signature,
           )
         default:
-          // RFC 8017 8.1.2 and 8.2.2, step 1: an RSA signature is exactly k octets, k the
-          // modulus length. OpenSSL enforces it for PKCS#1 v1.5 but not for PSS, where a
-          // signature whose first octet is 0 would still verify with that octet stripped.
-          if (signature.length !== modulusOctets(keyObject)) return false
           return alg.startsWith('PS')
             ? verify(
                 NODE_HASH[spec.hash!],

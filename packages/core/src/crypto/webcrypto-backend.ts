@@ -37,12 +37,11 @@ export const backend: SignatureBackend = {
   },
   async verify(alg, key, data, signature): Promise<boolean> {
     const spec = ALGORITHMS[alg]
-    if (spec.signatureLength !== undefined && signature.length !== spec.signatureLength)
-      return false
     const cryptoKey = key as CryptoKey
-    // RFC 8017 8.1.2 and 8.2.2, step 1: an RSA signature is exactly k octets, k the modulus
-    // length (Web Crypto on OpenSSL lets a PSS signature through without its leading zero).
-    if (spec.kty === 'RSA' && signature.length !== modulusOctets(cryptoKey)) return false
+    // One byte form per signature: the JOSE length for ECDSA and EdDSA, the modulus length for RSA
+    // (RFC 8017 8.1.2 and 8.2.2, step 1; Web Crypto on OpenSSL lets a PSS signature through
+    // without its leading zero octet).
+    if (signature.length !== (spec.signatureLength ?? modulusOctets(cryptoKey))) return false
     try {
       return await crypto.subtle.verify(
         verifyParams(alg, cryptoKey),
