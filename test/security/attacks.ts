@@ -355,7 +355,7 @@ export function attackRows({ issuer, keys, attackerUrl }: AttackContext): Attack
     add('key injection', `kid as ${label}`, good({}, { kid }), 'malformed')
   }
   for (const [label, kid] of [
-    ['path traversal', '../../../../etc/passwd'],
+    ['path traversal', '../../../../etc/passwd'], // repo-bounds: not a path (a hostile kid)
     ['a URL', `${attackerUrl}/key`],
     ['quotes and commas', 'a", error="none'],
     ['CR LF header injection', 'x\r\nSet-Cookie: a=b'],
