@@ -101,7 +101,7 @@ export class JwksCache {
     }
   }
 
-  /** Number of fetches started (discovery excluded); for tests and metrics. */
+  /** Number of key-set fetches started (each may re-read discovery first); for tests and metrics. */
   fetches = 0
 
   /**
@@ -246,8 +246,8 @@ export class JwksCache {
 
   private async fetchKeySet(): Promise<void> {
     try {
+      this.fetches++ // counted when it starts: locating the URL may take a discovery round trip
       const url = await this.locate()
-      this.fetches++
       const { json, maxAge } = await fetchJson(url, this.settings)
       if (!isKeySet(json)) throw new FetchFailure(`${url.href} is not a JSON Web Key Set`)
       this.install(json, maxAge)
