@@ -16,6 +16,7 @@ import {
   type TokenCacheOptions,
   type VerifierOptions,
 } from './options.js'
+import type { RevocationSource } from './stores.js'
 
 /** Options after validation, as the verifier uses them (every default filled in). */
 export interface NormalizedOptions {
@@ -32,6 +33,7 @@ export interface NormalizedOptions {
   resourceMetadata: ResourceMetadataOptions | undefined
   jwksCache: Required<JwksCacheOptions>
   tokenCache: Required<TokenCacheOptions> | false
+  revocation: RevocationSource | null
   fetch: typeof globalThis.fetch
   allowInsecureHttp: boolean
 }
@@ -241,6 +243,15 @@ export function normalizeOptions(options: VerifierOptions): NormalizedOptions {
   if (options.realm !== undefined && typeof options.realm !== 'string') {
     fail('"realm" must be a string')
   }
+  const revocation = options.revocation ?? null
+  if (
+    revocation !== null &&
+    typeof (revocation as Partial<RevocationSource>).isRevoked !== 'function'
+  ) {
+    fail(
+      '"revocation" must be a revocation source (an object with isRevoked(claims)), e.g. createRevocationList()',
+    )
+  }
   const fetchImpl = options.fetch ?? globalThis.fetch
   if (typeof fetchImpl !== 'function') {
     fail('no "fetch" is available; pass one as the "fetch" option')
@@ -294,6 +305,7 @@ export function normalizeOptions(options: VerifierOptions): NormalizedOptions {
     resourceMetadata: checkResourceMetadata(options.resourceMetadata),
     jwksCache: checkJwksCache(options.jwksCache),
     tokenCache,
+    revocation,
     fetch: fetchImpl,
     allowInsecureHttp: options.allowInsecureHttp === true,
   }

@@ -8,6 +8,7 @@ import type { JSONWebKeySet } from 'jose'
 import type { Algorithm } from './algorithms.js'
 import type { AuthInfo } from './auth-info.js'
 import type { TokenTransport } from './bearer.js'
+import type { RevocationSource } from './stores.js'
 
 /** JWKS cache tuning. Every duration is in seconds. */
 export interface JwksCacheOptions {
@@ -163,6 +164,13 @@ export interface VerifierOptions {
    * off. Default: on, 1000 entries.
    */
   tokenCache?: TokenCacheOptions | false
+  /**
+   * Where revoked tokens are looked up, on every verification (token-cache hits included): a
+   * revoked token is 401 `invalid_token` ("The access token was revoked"), a source that cannot
+   * answer is 503. `createRevocationList()` for one process, `@scopeguard/redis` for a fleet, or
+   * your own {@link RevocationSource}. Default: none (a JWT stays valid until its `exp`).
+   */
+  revocation?: RevocationSource | null
   /** The `fetch` used for keys and discovery. Default: `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch
   /** Allow plain-http key and discovery URLs on non-loopback hosts. Default: false. */

@@ -31,6 +31,7 @@ import {
   type ScopeMode,
   type ScopeRequirement,
 } from './scopes.js'
+import { revocationCheck } from './revocation.js'
 import { parseJsonObject } from './strict-json.js'
 import { TokenCache } from './token-cache.js'
 import { checkFetchUrl } from './url-policy.js'
@@ -278,6 +279,21 @@ export function createVerifier(options: VerifierOptions): Verifier {
         })
       : invalid(error.reason, error)
 
+  const checkRevocation =
+    config.revocation === null ? undefined : revocationCheck(config.revocation, challenge)
+
+  /**
+   * The checks every accepted token passes on every request, token-cache hits included:
+   * revocation, then the custom validators. `undefined` when nothing is left to wait for.
+   */
+  function admit(auth: AuthInfo): Promise<void> | undefined {
+    const revoked = checkRevocation?.(auth.claims)
+    if (revoked !== undefined) {
+      return config.validators.length === 0 ? revoked : revoked.then(() => runValidators(auth))
+    }
+    return config.validators.length === 0 ? undefined : runValidators(auth)
+  }
+
   async function runValidators(auth: AuthInfo): Promise<void> {
     for (const validator of config.validators) {
       let result: unknown
@@ -315,7 +331,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
         tokenCache?.delete(token)
         throw invalid((cause as ClaimError).reason, cause)
       }
-      return config.validators.length === 0 ? cached : runValidators(cached).then(() => cached)
+      const pending = admit(cached)
+      return pending === undefined ? cached : pending.then(() => cached)
     }
     let parsed: ParsedJws
     try {
@@ -382,11 +399,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw cause
     }
     const auth = buildAuthInfo(token, header, claims, scopes)
-    if (config.validators.length === 0) {
+    const pending = admit(auth)
+    if (pending === undefined) {
       tokenCache?.set(token, auth, cache, resolved.entry)
       return auth
     }
-    return runValidators(auth).then(() => {
+    return pending.then(() => {
       tokenCache?.set(token, auth, cache, resolved.entry)
       return auth
     })

@@ -1,0 +1,114 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  ConfigurationError,
+  createRevocationList,
+  createVerifier,
+  OAuthError,
+  type RevocationSource,
+  type VerifierOptions,
+} from '../src/index.js'
+import { makeKey, mint, nowSec, outcome, type TestKey } from './token-fixtures.js'
+
+const ISS = 'https://issuer.example'
+let key: TestKey
+beforeAll(async () => {
+  key = await makeKey('ES256', 'k1')
+})
+
+const make = (options: Partial<VerifierOptions>) =>
+  createVerifier({
+    issuer: ISS,
+    jwks: { keys: [key.jwk] },
+    jwksUri: null,
+    audience: null,
+    ...options,
+  })
+const token = (claims: Record<string, unknown> = {}) =>
+  mint(key, {
+    iss: ISS,
+    exp: nowSec() + 600,
+    iat: nowSec() - 10,
+    jti: 'j1',
+    sub: 'alice',
+    ...claims,
+  })
+
+describe('a verifier with a revocation source', () => {
+  it('refuses a revoked token with 401 invalid_token "The access token was revoked"', async () => {
+    const revocations = createRevocationList()
+    const verifier = make({ revocation: revocations })
+    revocations.revoke({ kind: 'jti', value: 'j1' })
+    const error = (await verifier.verify(await token()).catch((e: unknown) => e)) as OAuthError
+    expect(error).toBeInstanceOf(OAuthError)
+    expect(error.status).toBe(401)
+    expect(error.reason).toBe('revoked')
+    expect(error.headers['WWW-Authenticate']).toContain(
+      'error="invalid_token", error_description="The access token was revoked"',
+    )
+    expect(await outcome(verifier.verify(await token({ jti: 'j2' })))).toBe('accepted')
+  })
+
+  it('refuses a token revoked while it sits in the token cache', async () => {
+    const revocations = createRevocationList()
+    const verifier = make({ revocation: revocations })
+    const cached = await token({ origin_jti: 'family' })
+    const first = await verifier.verify(cached)
+    expect(await verifier.verify(cached)).toBe(first) // a cache hit
+    revocations.revoke({ kind: 'origin_jti', value: 'family' })
+    expect(await outcome(verifier.verify(cached))).toBe('invalid_token/revoked')
+    expect(verifier.stats().tokenCacheSize).toBe(1)
+  })
+
+  it('refuses a signed-out subject’s older tokens and accepts the ones issued after', async () => {
+    const revocations = createRevocationList()
+    const verifier = make({ revocation: revocations })
+    revocations.revoke({ kind: 'sub', value: 'alice', at: nowSec() - 5 })
+    expect(await outcome(verifier.verify(await token()))).toBe('invalid_token/revoked')
+    expect(await outcome(verifier.verify(await token({ iat: nowSec() })))).toBe('accepted')
+  })
+
+  it('does not remember a token refused as revoked', async () => {
+    const revocations = createRevocationList()
+    revocations.revoke({ kind: 'jti', value: 'j1' })
+    const verifier = make({ revocation: revocations })
+    await outcome(verifier.verify(await token()))
+    expect(verifier.stats().tokenCacheSize).toBe(0)
+  })
+
+  it('awaits an asynchronous source, then runs the validators', async () => {
+    const order: string[] = []
+    const source: RevocationSource = {
+      isRevoked: async (claims) => {
+        order.push('revocation')
+        return Promise.resolve(claims.jti === 'j1')
+      },
+    }
+    const verifier = make({ revocation: source, validators: [() => order.push('validator')] })
+    expect(await outcome(verifier.verify(await token()))).toBe('invalid_token/revoked')
+    expect(await outcome(verifier.verify(await token({ jti: 'j2' })))).toBe('accepted')
+    expect(order).toEqual(['revocation', 'revocation', 'validator'])
+  })
+
+  it('answers 503 with Retry-After when the source cannot answer, cached token or not', async () => {
+    const replica = createRevocationList({ maxStale: 0, retryAfter: 4 })
+    const verifier = make({ revocation: replica })
+    replica.confirm()
+    const cached = await token()
+    await verifier.verify(cached)
+    replica.lost()
+    const error = (await verifier.verify(cached).catch((e: unknown) => e)) as OAuthError
+    expect(error.status).toBe(503)
+    expect(error.reason).toBe('revocation_unavailable')
+    expect(error.headers).toEqual({ 'Retry-After': '4' })
+    const failing = make({ revocation: { isRevoked: () => Promise.reject(new Error('down')) } })
+    expect(await outcome(failing.verify(await token()))).toBe(
+      'temporarily_unavailable/revocation_unavailable',
+    )
+  })
+
+  it('refuses a revocation option that is not a source at construction', () => {
+    expect(() => make({ revocation: {} as RevocationSource })).toThrow(ConfigurationError)
+    expect(() => make({ revocation: {} as RevocationSource })).toThrow(/isRevoked/)
+    expect(() => make({ revocation: null })).not.toThrow()
+  })
+})
