@@ -36,3 +36,9 @@ export { ALGORITHMS, DEFAULT_ALGORITHMS } from './algorithms.js'
 export type { Algorithm } from './algorithms.js'
 export type { JwsHeader } from './jws-parser.js'
 export type { IntrospectionResultCache, ReplayStore } from './stores.js'
+export { MemoryIntrospectionCache } from './introspection-cache.js'
+export type {
+  IntrospectionCacheOptions,
+  IntrospectionClientAuthentication,
+  IntrospectionOptions,
+} from './introspection-options.js'
