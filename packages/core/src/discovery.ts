@@ -1,6 +1,7 @@
 /**
- * Finds an issuer's key-set URL (and its introspection endpoint): Cognito user pools publish theirs at a fixed place; any other
- * issuer is asked through OpenID Connect discovery, then the RFC 8414 form. The document's `issuer`
+ * Finds an issuer's key-set URL (and its introspection endpoint): Cognito user pools publish their
+ * key set at a fixed place; any other issuer is asked through OpenID Connect discovery, then the
+ * RFC 8414 form. The document's `issuer`
  * must equal the configured issuer exactly, and its `jwks_uri` must pass the URL policy.
  *
  * @module

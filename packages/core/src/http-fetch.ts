@@ -83,6 +83,9 @@ export async function fetchText(
   request: FetchRequest = {},
 ): Promise<FetchedText> {
   const method = request.method ?? 'GET'
+  // Called as a plain function, never as `limits.fetch(...)`: Cloudflare Workers refuse a `fetch`
+  // invoked with another object as `this` ("Illegal invocation").
+  const fetchImpl = limits.fetch
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), limits.timeoutMs)
   try {
@@ -90,7 +93,7 @@ export async function fetchText(
     for (let redirects = 0; ; redirects++) {
       let response: Response
       try {
-        response = await limits.fetch(current.href, {
+        response = await fetchImpl(current.href, {
           method,
           headers: request.headers ?? {},
           ...(request.body === undefined ? {} : { body: request.body }),
