@@ -8,6 +8,7 @@ import type { JSONWebKeySet } from 'jose'
 import { ALGORITHMS, DEFAULT_ALGORITHMS, isAlgorithm, type Algorithm } from './algorithms.js'
 import type { TokenTransport } from './bearer.js'
 import type { ClaimRules } from './claims.js'
+import { normalizeIntrospection, type NormalizedIntrospection } from './introspection-options.js'
 import {
   ConfigurationError,
   type ClaimValidator,
@@ -36,6 +37,7 @@ export interface NormalizedOptions {
   revocation: RevocationSource | null
   fetch: typeof globalThis.fetch
   allowInsecureHttp: boolean
+  introspection: NormalizedIntrospection | undefined
 }
 
 const JWKS_DEFAULTS: Required<JwksCacheOptions> = {
@@ -308,5 +310,10 @@ export function normalizeOptions(options: VerifierOptions): NormalizedOptions {
     revocation,
     fetch: fetchImpl,
     allowInsecureHttp: options.allowInsecureHttp === true,
+    introspection: normalizeIntrospection(
+      options.introspection,
+      issuers,
+      options.allowInsecureHttp === true,
+    ),
   }
 }
