@@ -78,7 +78,8 @@ export function verifierOptions(
 }
 
 /**
- * Builds the API's single verifier from {@link verifierOptions}.
+ * Builds the API's single verifier from {@link verifierOptions}, with the stores shared by a fleet
+ * (`REDIS_URL`) when given.
  *
  * @throws ConfigurationError (from the core) when the options are inconsistent.
  * @example
@@ -86,6 +87,11 @@ export function verifierOptions(
  * const verifier = buildVerifier(config, { issuer: ['https://issuer.example'], audience: ['api'] }, 'https://api.example')
  * ```
  */
-export function buildVerifier(config: AppConfig, trusted: TrustedIssuer, base: string): Verifier {
-  return createVerifier(verifierOptions(config, trusted, base))
+export function buildVerifier(
+  config: AppConfig,
+  trusted: TrustedIssuer,
+  base: string,
+  shared: Pick<VerifierOptions, 'revocation'> = {},
+): Verifier {
+  return createVerifier({ ...verifierOptions(config, trusted, base), ...shared })
 }

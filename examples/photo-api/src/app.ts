@@ -10,6 +10,7 @@ import { baseUrl, buildVerifier, type TrustedIssuer } from './app-verifier.js'
 import type { AppConfig, Framework } from './config.js'
 import { DEMO_CLIENTS, startDevIssuer, type DevIssuer } from './dev-issuer.js'
 import { createPhotoService } from './domain/photo-service.js'
+import { connectFleetStores, type FleetStores } from './fleet-stores.js'
 import type { StartServer } from './servers/app-deps.js'
 
 /** A running example. */
@@ -69,10 +70,12 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     const { issuer, jwksUri, audience, clientId } = config
     trusted = { issuer, jwksUri, audience, clientId }
   }
+  let fleet: FleetStores | undefined
   try {
+    if (config.redisUrl !== undefined) fleet = await connectFleetStores(config.redisUrl)
     const port = config.port === 0 ? await freePort(config.host) : config.port
     const url = baseUrl(config, port)
-    const verifier = buildVerifier(config, trusted, url)
+    const verifier = buildVerifier(config, trusted, url, { revocation: fleet?.revocation })
     const start = await servers[config.framework]()
     const server = await start({ photos, verifier }, { port, host: config.host })
     return {
@@ -81,10 +84,12 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
       devIssuerUrl: devIssuer?.url,
       async close() {
         await server.close()
+        await fleet?.close()
         await devIssuer?.stop()
       },
     }
   } catch (error) {
+    await fleet?.close()
     await devIssuer?.stop()
     throw error
   }

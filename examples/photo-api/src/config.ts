@@ -46,6 +46,8 @@ export interface AppConfig {
   dataDir: string
   /** `DEV_ISSUER_PORT` (default 3001; 0 picks a free port). */
   devIssuerPort: number
+  /** `REDIS_URL`: shared revocation (and replay) state on Redis when set. */
+  redisUrl: string | undefined
 }
 
 /** A configuration that cannot start; the message says what to fix. */
@@ -87,6 +89,18 @@ const url = (name: string, value: string): string => {
     throw new ConfigError(`${name} has "${value}": use an https:// URL`)
   }
   return value
+}
+
+/** `REDIS_URL`: a `redis://` or `rediss://` URL, or unset. */
+export function redisUrl(value: string | undefined): string | undefined {
+  const given = text(value)
+  if (given === undefined) return undefined
+  if (!/^rediss?:\/\/[^\s]+$/.test(given)) {
+    throw new ConfigError(
+      `REDIS_URL has "${given}": use a redis:// or rediss:// URL such as redis://127.0.0.1:6379`,
+    )
+  }
+  return given
 }
 
 /**
@@ -153,5 +167,6 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     algorithms: algorithms as Algorithm[] | undefined,
     dataDir: resolve(text(env.DATA_DIR) ?? DEFAULT_DATA_DIR),
     devIssuerPort: port('DEV_ISSUER_PORT', env.DEV_ISSUER_PORT, 3001),
+    redisUrl: redisUrl(env.REDIS_URL),
   }
 }

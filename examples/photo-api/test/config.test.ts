@@ -1,7 +1,8 @@
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { baseUrl, buildVerifier } from '../src/app-verifier.js'
-import { DEFAULT_DATA_DIR, loadConfig } from '../src/config.js'
+import { ConfigError, DEFAULT_DATA_DIR, loadConfig } from '../src/config.js'
+import { parseRevokeArgs } from '../src/revoke-args.js'
 
 describe('loadConfig', () => {
   it('defaults to express on 127.0.0.1:3000 with the development issuer', () => {
@@ -18,6 +19,7 @@ describe('loadConfig', () => {
       typ: undefined,
       resourceServer: undefined,
       algorithms: undefined,
+      redisUrl: undefined,
       dataDir: DEFAULT_DATA_DIR,
       devIssuerPort: 3001,
     })
@@ -126,5 +128,30 @@ describe('buildVerifier', () => {
         bearer_methods_supported: ['header'],
       },
     })
+  })
+})
+
+describe('REDIS_URL and the revocation CLI arguments', () => {
+  it('takes a redis:// or rediss:// URL and refuses anything else with the variable named', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe(
+      'redis://127.0.0.1:6379',
+    )
+    expect(loadConfig({ REDIS_URL: ' rediss://cache.example:6380/0 ' }).redisUrl).toBe(
+      'rediss://cache.example:6380/0',
+    )
+    expect(loadConfig({ REDIS_URL: '' }).redisUrl).toBeUndefined()
+    expect(() => loadConfig({ REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(ConfigError)
+    expect(() => loadConfig({ REDIS_URL: 'localhost:6379' })).toThrow(
+      /REDIS_URL has "localhost:6379"/,
+    )
+  })
+
+  it('reads one of --jti, --origin-jti, --subject with its value, and nothing else', () => {
+    expect(parseRevokeArgs(['--jti', 'j1'])).toEqual({ kind: 'jti', value: 'j1' })
+    expect(parseRevokeArgs(['--origin-jti', 'o1'])).toEqual({ kind: 'origin_jti', value: 'o1' })
+    expect(parseRevokeArgs(['--subject', 'u1'])).toEqual({ kind: 'sub', value: 'u1' })
+    for (const args of [[], ['--jti'], ['--jti', ''], ['--sub', 'u1'], ['--jti', 'a', 'b']]) {
+      expect(() => parseRevokeArgs(args)).toThrow(/^usage: /)
+    }
   })
 })
