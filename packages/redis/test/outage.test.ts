@@ -5,7 +5,8 @@
  * is too stale); the counts are printed for the record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createVerifier, OAuthError, type Verifier } from '@scopeguard/core'
+import type { OAuthError} from '@scopeguard/core';
+import { createVerifier, type Verifier } from '@scopeguard/core'
 import { startRedisServer, type RedisServer } from '../../../test/support/redis-server.js'
 import { sign, signingKey, type SigningKey } from '../../../test/support/tokens.js'
 import { createRedisRevocationSource, type RedisRevocationSource } from '../src/index.js'
