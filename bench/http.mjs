@@ -54,7 +54,7 @@ export const HTTP_FULL = { durationSec: 1.5, warmupSec: 1, rounds: 5, connection
 export const HTTP_QUICK = { durationSec: 1, warmupSec: 0.5, rounds: 3, connections: 10, pool: 2000 }
 
 /** One autocannon run; `tokens` of length 1 sends one static header. */
-async function load(url, tokens, durationSec, connections) {
+export async function load(url, tokens, durationSec, connections) {
   /** @type {Record<string, unknown>} */
   const options = { url, connections, duration: durationSec, pipelining: 1 }
   if (tokens.length === 1) {

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import * as prettier from 'prettier'
 import { runColdStart } from './cold-start.mjs'
+import { FLEET_FULL, FLEET_QUICK, runFleet } from './fleet.mjs'
 import { HTTP_FULL, HTTP_QUICK, runHttp } from './http.mjs'
 import { runImportCost } from './import-cost.mjs'
 import { runMemoryIsolated } from './memory.mjs'
@@ -108,6 +109,10 @@ step('HTTP benchmarks')
 const http = await runHttp({ ...(quick ? HTTP_QUICK : HTTP_FULL), log })
 save('http', http)
 
+step('fleet: revocation on/off, Redis replay store')
+const fleet = await runFleet({ ...(quick ? FLEET_QUICK : FLEET_FULL), log })
+save('fleet', fleet)
+
 step('import cost')
 const importCost = runImportCost({ runs: quick ? 3 : 9, log })
 save('import-cost', importCost)
@@ -126,6 +131,7 @@ const results = {
   env,
   micro,
   http,
+  fleet,
   importCost,
   coldStart,
   memory,

@@ -99,6 +99,16 @@ export function verdicts(results) {
       measured: `${row.oursMs.toFixed(1)} ms / ${kb(row.oursBytes)} vs ${row.peerMs.toFixed(1)} ms / ${kb(row.peerBytes)}`,
     })
   }
+  const { fleet } = results
+  if (fleet !== undefined) {
+    const r = fleet.revocation
+    out.push({
+      ok: r.ratio >= 0.95 && r.non2xx === 0,
+      target:
+        'HTTP, same token, Fastify + scopeguard, revocation on (10,000 entries): >= 95% of revocation off',
+      measured: `${pct(r.ratio)} (${pct(r.ratioMin)}-${pct(r.ratioMax)}), ${int(r.on)} vs ${int(r.off)} req/s`,
+    })
+  }
   const cold = coldStart.rows.filter((r) => r.scopeguard)
   out.push({
     ok: cold.length > 0 && cold.every((r) => r.fetches === 1 && r.failed === 0),
@@ -344,6 +354,32 @@ export function markdown(results) {
     '',
   )
 
+  if (results.fleet !== undefined) {
+    const { revocation: r, replay } = results.fleet
+    s.push('## Fleet: revocation and the Redis replay store', '')
+    s.push(
+      table(
+        ['measure', 'result'],
+        [
+          [
+            'Fastify + scopeguard, same token: revocation on (10,000 entries) vs off',
+            `${pct(r.ratio)} (${pct(r.ratioMin)}-${pct(r.ratioMax)}); ${int(r.on)} vs ${int(r.off)} req/s`,
+          ],
+          [
+            'DPoP replay claim per proof: in-memory vs Redis (`SET NX PX`, loopback)',
+            `${replay.memoryUs.toFixed(1)} µs vs ${replay.redisUs.toFixed(1)} µs (+${replay.addedUs.toFixed(1)} µs per request)`,
+          ],
+          ['Redis round trip of the run (PING, median)', `${replay.rttUs.toFixed(1)} µs`],
+          ['Redis claims per second, 10 in flight, one connection', `${int(replay.redisPerSec)}`],
+        ],
+      ),
+      '',
+    )
+    s.push(
+      'The revocation check reads the local replica (three `Map` lookups), so the same-token path pays no round trip; the replay store adds one Redis round trip to each DPoP request, about the RTT above.',
+      '',
+    )
+  }
   s.push('## Import cost', '')
   s.push(
     `\`import()\` time in a fresh Node process (median of ${importCost.settings.runs} processes, interleaved), and installed size: the package and its production dependency tree in node_modules, each package once (scopeguard packages: the files they publish: \`dist\`, README, package.json). Framework peers are left out on both sides.`,

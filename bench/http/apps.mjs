@@ -213,6 +213,32 @@ export const APPS = {
     return fastifyRunning(app)
   },
 
+  // scopeguard with a revocation list of 10,000 live entries (jti, origin_jti and sub): the
+  // per-request check against a fleet's replica, beside 'fastify/scopeguard' (revocation off).
+  async 'fastify/scopeguard + revocation (10k)'(settings) {
+    const { default: Fastify } = await import('fastify')
+    const { scopeguard, createVerifier, createRevocationList } = await import('@scopeguard/fastify')
+    const revocation = createRevocationList()
+    const kinds = /** @type {const} */ (['jti', 'origin_jti', 'sub'])
+    for (let i = 0; i < 10_000; i++)
+      revocation.revoke({ kind: kinds[i % 3], value: `revoked-${i}` })
+    const verifier = createVerifier({
+      issuer: settings.issuer,
+      clientId: settings.clientId,
+      tokenUse: 'access',
+      jwksUri: settings.jwksUrl,
+      revocation,
+    })
+    await verifier.warmup()
+    const app = Fastify()
+    await app.register(scopeguard, { verifier })
+    app.get('/photos', { onRequest: [app.authenticate, app.requireScopes(settings.scope)] }, () =>
+      Promise.resolve(BODY),
+    )
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    return fastifyRunning(app)
+  },
+
   // Control: an onRequest hook that awaits nothing and checks nothing. What any async auth hook
   // costs Fastify before doing any work.
   async 'fastify/no-op hook (control)'() {

@@ -1,0 +1,163 @@
+/**
+ * Fleet benchmarks, side by side in one run:
+ *
+ * - Revocation on vs off on the same-token HTTP path: Fastify + scopeguard with a revocation list
+ *   of 10,000 live entries against the same server without revocation (interleaved rounds, median
+ *   of the per-round ratios).
+ * - The Redis replay store's cost per DPoP proof (one `SET NX PX` on loopback) against an in-memory
+ *   claim, reported with the Redis round-trip time (`PING`) of the run: sequential latency and
+ *   throughput with 10 claims in flight.
+ *
+ * CLI: `node bench/fleet.mjs` (BENCH_QUICK=1 for a short run); writes bench/results/fleet.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { createRedisReplayStore } from '@scopeguard/redis'
+import { createClient } from 'redis'
+import { load } from './http.mjs'
+import { startJwksServer } from './lib/jwks-server.mjs'
+import { startRedis } from './lib/redis-server.mjs'
+import { startServer } from './lib/servers.mjs'
+import { median, pct, rotate } from './lib/stats.mjs'
+import { CLIENT_ID, ISSUER, SCOPE, generateKeys, jwksOf, mintTokens } from './lib/tokens.mjs'
+
+export const FLEET_FULL = {
+  durationSec: 1.5,
+  warmupSec: 1,
+  rounds: 5,
+  connections: 10,
+  claims: 20_000,
+}
+export const FLEET_QUICK = {
+  durationSec: 1,
+  warmupSec: 0.5,
+  rounds: 3,
+  connections: 10,
+  claims: 5000,
+}
+
+const OFF = 'fastify/scopeguard'
+const ON = 'fastify/scopeguard + revocation (10k)'
+
+async function revocationOnOff(config, log) {
+  const keys = generateKeys(['RS256'])
+  const jwks = await startJwksServer(jwksOf(keys))
+  const settings = { jwksUrl: jwks.url, issuer: ISSUER, clientId: CLIENT_ID, scope: SCOPE }
+  const token = mintTokens(keys.RS256, 1)
+  const servers = []
+  try {
+    for (const app of [OFF, ON]) servers.push(await startServer(app, settings))
+    for (const server of servers)
+      await load(server.url, token, config.warmupSec, config.connections)
+    const samples = { [OFF]: [], [ON]: [] }
+    let non2xx = 0
+    for (let round = 0; round < config.rounds; round++) {
+      for (const server of rotate(servers, round)) {
+        const result = await load(server.url, token, config.durationSec, config.connections)
+        samples[server.app].push(result.reqPerSec)
+        non2xx += result.non2xx + result.errors
+      }
+    }
+    const ratios = samples[ON].map((rps, i) => rps / samples[OFF][i])
+    const row = {
+      off: median(samples[OFF]),
+      on: median(samples[ON]),
+      ratio: median(ratios),
+      ratioMin: Math.min(...ratios),
+      ratioMax: Math.max(...ratios),
+      entries: 10_000,
+      non2xx,
+    }
+    log(
+      `revocation on (10,000 entries) vs off, same token, Fastify: ${Math.round(row.on)} vs ${Math.round(row.off)} req/s = ${pct(row.ratio)} (${pct(row.ratioMin)}-${pct(row.ratioMax)}), non-2xx ${non2xx}`,
+    )
+    return row
+  } finally {
+    for (const server of servers) await server.stop()
+    await jwks.close()
+  }
+}
+
+/** Median microseconds of `n` sequential calls, and calls per second with 10 in flight. */
+async function timeClaims(claim, n) {
+  const times = []
+  for (let i = 0; i < n; i++) {
+    const start = performance.now()
+    await claim(`seq-${i}-${Math.random()}`)
+    times.push((performance.now() - start) * 1000)
+  }
+  let next = 0
+  const start = performance.now()
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (next < n) await claim(`par-${next++}-${Math.random()}`)
+    }),
+  )
+  return { medianUs: median(times), perSec: n / ((performance.now() - start) / 1000) }
+}
+
+async function replayStores(config, log) {
+  const redis = await startRedis()
+  const client = createClient({ url: redis.url })
+  client.on('error', () => undefined)
+  await client.connect()
+  try {
+    const pings = []
+    for (let i = 0; i < 2000; i++) {
+      const start = performance.now()
+      await client.ping()
+      pings.push((performance.now() - start) * 1000)
+    }
+    const rttUs = median(pings)
+    const claimed = new Map()
+    const memory = (key) => {
+      if (claimed.has(key)) return Promise.resolve(false)
+      claimed.set(key, Date.now() + 60_000)
+      return Promise.resolve(true)
+    }
+    const store = createRedisReplayStore({ client })
+    const onRedis = (key) => store.claim(key, 60_000)
+    await timeClaims(onRedis, 1000) // warm-up
+    const mem = await timeClaims(memory, config.claims)
+    const red = await timeClaims(onRedis, config.claims)
+    const row = {
+      rttUs,
+      memoryUs: mem.medianUs,
+      redisUs: red.medianUs,
+      memoryPerSec: mem.perSec,
+      redisPerSec: red.perSec,
+      addedUs: red.medianUs - mem.medianUs,
+    }
+    log(
+      `replay claim per DPoP proof: in-memory ${mem.medianUs.toFixed(1)} us, Redis ${red.medianUs.toFixed(1)} us (Redis RTT ${rttUs.toFixed(1)} us); ${Math.round(red.perSec)} claims/s with 10 in flight`,
+    )
+    return row
+  } finally {
+    client.destroy()
+    await redis.stop()
+  }
+}
+
+/**
+ * Runs the fleet benchmarks.
+ *
+ * @param {{ durationSec: number, warmupSec: number, rounds: number, connections: number, claims: number, log?: (line: string) => void }} config
+ */
+export async function runFleet(config) {
+  const log = config.log ?? (() => undefined)
+  const revocation = await revocationOnOff(config, log)
+  const replay = await replayStores(config, log)
+  return { settings: { ...config, log: undefined }, revocation, replay }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const quick = process.env.BENCH_QUICK === '1'
+  const result = await runFleet({
+    ...(quick ? FLEET_QUICK : FLEET_FULL),
+    log: (l) => console.log(l),
+  })
+  const dir = fileURLToPath(new URL('./results/', import.meta.url))
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(`${dir}fleet.json`, JSON.stringify(result, null, 2))
+}
