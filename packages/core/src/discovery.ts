@@ -1,20 +1,12 @@
 /**
- * Finds an issuer's key-set URL: Cognito user pools publish theirs at a fixed place; any other
- * issuer is asked through OpenID Connect discovery, then the RFC 8414 form. The document's `issuer`
- * must equal the configured issuer exactly, and its `jwks_uri` must pass the URL policy.
+ * Finds an issuer's key-set URL through OpenID Connect discovery, then the RFC 8414 form. The
+ * document's `issuer` must equal the configured issuer exactly, and its `jwks_uri` must pass the
+ * URL policy.
  *
  * @module
  */
 import { fetchJson, FetchFailure, type FetchLimits } from './http-fetch.js'
-import { checkFetchUrl } from './url-policy.js'
-
-const COGNITO_ISSUER =
-  /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/[A-Za-z0-9-]+_[A-Za-z0-9]+$/
-
-/** True for a Cognito user-pool issuer URL. */
-export function isCognitoIssuer(issuer: string): boolean {
-  return COGNITO_ISSUER.test(issuer)
-}
+import { requireFetchUrl } from './url-policy.js'
 
 /** The discovery document URLs tried for an issuer, in order. */
 export function discoveryUrls(issuer: string): string[] {
@@ -38,8 +30,11 @@ export async function discoverJwksUri(
 ): Promise<URL> {
   const failures: unknown[] = []
   for (const candidate of discoveryUrls(issuer)) {
-    const url = checkFetchUrl(candidate, allowInsecureHttp)
-    if (typeof url === 'string') throw new FetchFailure(`discovery URL ${candidate} ${url}`)
+    const url = requireFetchUrl(
+      candidate,
+      allowInsecureHttp,
+      (problem) => new FetchFailure(`discovery URL ${candidate} ${problem}`),
+    )
     try {
       const { json } = await fetchJson(url, limits)
       const doc = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>
@@ -47,9 +42,11 @@ export async function discoverJwksUri(
         throw new FetchFailure(`${candidate} names another issuer`)
       }
       if (typeof doc.jwks_uri !== 'string') throw new FetchFailure(`${candidate} has no jwks_uri`)
-      const jwks = checkFetchUrl(doc.jwks_uri, allowInsecureHttp)
-      if (typeof jwks === 'string') throw new FetchFailure(`jwks_uri of ${issuer} ${jwks}`)
-      return jwks
+      return requireFetchUrl(
+        doc.jwks_uri,
+        allowInsecureHttp,
+        (problem) => new FetchFailure(`jwks_uri of ${issuer} ${problem}`),
+      )
     } catch (cause) {
       failures.push(cause)
     }
