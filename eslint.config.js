@@ -60,7 +60,7 @@ export default tseslint.config(
   },
   {
     // Adapters never import each other.
-    files: ['packages/{express,koa,fastify,nestjs}/src/**/*.ts'],
+    files: ['packages/{express,koa,fastify,nestjs,hono,redis,opentelemetry}/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -72,8 +72,11 @@ export default tseslint.config(
                 '@scopeguard/koa',
                 '@scopeguard/fastify',
                 '@scopeguard/nestjs',
+                '@scopeguard/hono',
+                '@scopeguard/redis',
+                '@scopeguard/opentelemetry',
               ],
-              message: 'Adapters depend on @scopeguard/core only.',
+              message: 'Packages depend on @scopeguard/core only, never on each other.',
             },
           ],
         },

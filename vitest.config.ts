@@ -11,6 +11,9 @@ const sources = (backend: 'node' | 'webcrypto') => ({
   '@scopeguard/koa': here('./packages/koa/src/index.ts'),
   '@scopeguard/fastify': here('./packages/fastify/src/index.ts'),
   '@scopeguard/nestjs': here('./packages/nestjs/src/index.ts'),
+  '@scopeguard/hono': here('./packages/hono/src/index.ts'),
+  '@scopeguard/redis': here('./packages/redis/src/index.ts'),
+  '@scopeguard/opentelemetry': here('./packages/opentelemetry/src/index.ts'),
 })
 
 export default defineConfig({

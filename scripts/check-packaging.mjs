@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
-const packages = ['core', 'express', 'koa', 'fastify', 'nestjs']
+const packages = ['core', 'express', 'koa', 'fastify', 'nestjs', 'hono', 'redis', 'opentelemetry']
 const bin = (name) => join(root, 'node_modules', '.bin', name)
 const run = (cmd, args, opts = {}) =>
   execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', ...opts })

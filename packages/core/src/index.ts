@@ -34,3 +34,4 @@ export type { ProtectedResourceMetadata, ResourceMetadata } from './resource-met
 export { ALGORITHMS, DEFAULT_ALGORITHMS } from './algorithms.js'
 export type { Algorithm } from './algorithms.js'
 export type { JwsHeader } from './jws-parser.js'
+export type { IntrospectionResultCache, ReplayStore } from './stores.js'

@@ -1,0 +1,6 @@
+/**
+ * `@scopeguard/hono`: filled in by its issue.
+ *
+ * @packageDocumentation
+ */
+export {}

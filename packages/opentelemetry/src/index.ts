@@ -1,0 +1,6 @@
+/**
+ * `@scopeguard/opentelemetry`: filled in by its issue.
+ *
+ * @packageDocumentation
+ */
+export {}

@@ -1,0 +1,6 @@
+/**
+ * `@scopeguard/redis`: filled in by its issue.
+ *
+ * @packageDocumentation
+ */
+export {}
