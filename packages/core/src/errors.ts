@@ -236,6 +236,7 @@ const CODE_OF: Partial<Record<OAuthErrorReason, OAuthErrorCode>> = {
   duplicate_credentials: 'invalid_request',
   insufficient_scope: 'insufficient_scope',
   jwks_unavailable: 'temporarily_unavailable',
+  revocation_unavailable: 'temporarily_unavailable',
 }
 
 /**
