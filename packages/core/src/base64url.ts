@@ -74,3 +74,22 @@ export function hasCanonicalEnd(input: string, start: number, end: number): bool
   const last = VALUES[input.charCodeAt(end - 1)] as number
   return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0
 }
+
+/** Encodes bytes as base64url without padding. */
+export function encodeBase64url(bytes: Uint8Array): string {
+  let out = ''
+  let i = 0
+  for (; i + 3 <= bytes.length; i += 3) {
+    const n =
+      ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)
+    out +=
+      ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!
+  }
+  const rest = bytes.length - i
+  if (rest > 0) {
+    const n = ((bytes[i] as number) << 16) | (rest === 2 ? (bytes[i + 1] as number) << 8 : 0)
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!
+    if (rest === 2) out += ALPHABET[(n >> 6) & 63]!
+  }
+  return out
+}

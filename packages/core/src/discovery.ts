@@ -1,7 +1,7 @@
 /**
- * Finds an issuer's key-set URL through OpenID Connect discovery, then the RFC 8414 form. The
- * document's `issuer` must equal the configured issuer exactly, and its `jwks_uri` must pass the
- * URL policy.
+ * Finds an issuer's key-set URL (and its introspection endpoint) through OpenID Connect
+ * discovery, then the RFC 8414 form. The document's `issuer` must equal the configured issuer
+ * exactly, and the endpoint it names must pass the URL policy.
  *
  * @module
  */
@@ -23,8 +23,23 @@ export function discoveryUrls(issuer: string): string[] {
  *
  * @throws {@link FetchFailure} when no discovery document fits.
  */
-export async function discoverJwksUri(
+export function discoverJwksUri(
   issuer: string,
+  limits: FetchLimits,
+  allowInsecureHttp: boolean,
+): Promise<URL> {
+  return discoverEndpoint(issuer, 'jwks_uri', limits, allowInsecureHttp)
+}
+
+/**
+ * Resolves one endpoint URL of `issuer` (`jwks_uri`, `introspection_endpoint`) through discovery:
+ * the document's `issuer` must equal `issuer`, and the URL must pass the URL policy.
+ *
+ * @throws {@link FetchFailure} when no discovery document fits.
+ */
+export async function discoverEndpoint(
+  issuer: string,
+  member: 'jwks_uri' | 'introspection_endpoint',
   limits: FetchLimits,
   allowInsecureHttp: boolean,
 ): Promise<URL> {
@@ -41,11 +56,12 @@ export async function discoverJwksUri(
       if (doc.issuer !== issuer) {
         throw new FetchFailure(`${candidate} names another issuer`)
       }
-      if (typeof doc.jwks_uri !== 'string') throw new FetchFailure(`${candidate} has no jwks_uri`)
+      const value = doc[member]
+      if (typeof value !== 'string') throw new FetchFailure(`${candidate} has no ${member}`)
       return requireFetchUrl(
-        doc.jwks_uri,
+        value,
         allowInsecureHttp,
-        (problem) => new FetchFailure(`jwks_uri of ${issuer} ${problem}`),
+        (problem) => new FetchFailure(`${member} of ${issuer} ${problem}`),
       )
     } catch (cause) {
       failures.push(cause)

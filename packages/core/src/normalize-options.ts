@@ -9,6 +9,7 @@ import { ALGORITHMS, DEFAULT_ALGORITHMS, isAlgorithm, type Algorithm } from './a
 import type { TokenTransport } from './bearer.js'
 import type { ClaimRules } from './claims.js'
 import { ConfigurationError } from './errors.js'
+import { normalizeIntrospection, type NormalizedIntrospection } from './introspection-options.js'
 import { isKeySet } from './key-policy.js'
 import type {
   ClaimValidator,
@@ -35,6 +36,7 @@ export interface NormalizedOptions {
   tokenCache: Required<TokenCacheOptions> | false
   fetch: typeof globalThis.fetch
   allowInsecureHttp: boolean
+  introspection: NormalizedIntrospection | undefined
 }
 
 const JWKS_DEFAULTS: Required<JwksCacheOptions> = {
@@ -293,5 +295,10 @@ export function normalizeOptions(options: VerifierOptions): NormalizedOptions {
     tokenCache,
     fetch: fetchImpl,
     allowInsecureHttp: options.allowInsecureHttp === true,
+    introspection: normalizeIntrospection(
+      options.introspection,
+      issuers,
+      options.allowInsecureHttp === true,
+    ),
   }
 }

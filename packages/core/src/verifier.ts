@@ -17,6 +17,8 @@ import { extractBearer, isB64token, type AuthRequest } from './bearer.js'
 import type { ChallengeContext } from './challenge.js'
 import { checkClaims, checkTimes } from './claims.js'
 import { OAuthError, Refusal, toOAuthError } from './errors.js'
+import { createIntrospector, isOpaqueToken, type Introspector } from './introspection.js'
+import { introspectionJwtReader } from './introspection-jwt.js'
 import type { JwksCache, ResolvedKey } from './jwks-cache.js'
 import { parseCompactJws, signingInputOf, type JwsHeader, type ParsedJws } from './jws-parser.js'
 import { createKeySources } from './key-sources.js'
@@ -219,6 +221,27 @@ export function createVerifier(options: VerifierOptions): Verifier {
     throw refused(error)
   }
 
+  const introspecting = config.introspection
+  const introspector =
+    introspecting === undefined
+      ? undefined
+      : createIntrospector({
+          options: introspecting,
+          rules: config.rules,
+          fetch: config.fetch,
+          allowInsecureHttp: config.allowInsecureHttp,
+          readJwt: introspecting.jwtResponse
+            ? introspectionJwtReader({
+                issuer: introspecting.issuer,
+                clientId: introspecting.clientId,
+                keys: caches.get(introspecting.issuer) as JwksCache,
+                algorithms: config.algorithms,
+                maxLength: introspecting.maxResponseBytes,
+              })
+            : undefined,
+        })
+  const confirmJwts = introspecting?.introspectJwts === true
+
   // The verification runs synchronously as far as it can: with the key cached and the node
   // backend, a token is verified without waiting on anything, and only the answer is a promise.
   // Key fetches, Web Crypto and custom validators continue asynchronously.
@@ -226,7 +249,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   /** `unchecked`: a header token whose b64token syntax is checked only when it is not cached. */
   function verify(token: string, unchecked = false): Promise<AuthInfo> {
     try {
-      const auth = verifyNow(token, unchecked)
+      let auth = verifyNow(token, unchecked)
+      if (confirmJwts) auth = confirmJwt(token, auth)
       return auth instanceof Promise ? auth.catch(rethrow) : Promise.resolve(auth)
     } catch (error) {
       return Promise.reject(refused(error))
@@ -235,6 +259,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   function verifyNow(token: string, unchecked: boolean): AuthInfo | Promise<AuthInfo> {
     if (typeof token !== 'string' || token === '') throw new Refusal('malformed')
+    if (introspector !== undefined && isOpaqueToken(token)) return verifyOpaque(token, unchecked)
     const cached = tokenCache?.get(token)
     if (cached !== undefined) {
       try {
@@ -266,6 +291,25 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return cache
       .getKey(kid, alg)
       .then((resolved) => checkSignature(token, parsed, claims, cache, resolved))
+  }
+
+  /** An opaque token: size and syntax first, then introspection (cached), then {@link admit}. */
+  function verifyOpaque(token: string, unchecked: boolean): AuthInfo | Promise<AuthInfo> {
+    if (token.length > config.maxTokenLength) throw new Refusal('too_large')
+    if (unchecked && !isB64token(token)) throw new Refusal('invalid_request')
+    const auth = (introspector as Introspector).verify(token)
+    if (config.validators.length === 0) return auth
+    return Promise.resolve(auth).then(async (found) => {
+      await admit(found)
+      return found
+    })
+  }
+
+  /** `introspectJwts`: a verified JWT is served once the endpoint says it is active. */
+  function confirmJwt(token: string, auth: AuthInfo | Promise<AuthInfo>) {
+    if (isOpaqueToken(token)) return auth
+    const confirm = (verified: AuthInfo) => (introspector as Introspector).confirm(token, verified)
+    return auth instanceof Promise ? auth.then(confirm) : confirm(auth)
   }
 
   function checkSignature(

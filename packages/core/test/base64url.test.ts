@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeBase64url, isCanonicalBase64url } from '../src/base64url.js'
-import { b64u as encodeBase64url } from './token-fixtures.js'
+import { decodeBase64url, encodeBase64url, isCanonicalBase64url } from '../src/base64url.js'
 
 const bytes = (...values: number[]) => new Uint8Array(values)
 
