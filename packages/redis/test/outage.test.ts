@@ -5,7 +5,7 @@
  * is too stale); the counts are printed for the record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { OAuthError} from '@scopeguard/core';
+import type { OAuthError } from '@scopeguard/core'
 import { createVerifier, type Verifier } from '@scopeguard/core'
 import { startRedisServer, type RedisServer } from '../../../test/support/redis-server.js'
 import { sign, signingKey, type SigningKey } from '../../../test/support/tokens.js'
