@@ -1,5 +1,3 @@
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import Koa3 from 'koa'
 import Koa2 from 'koa2'
 import { describe, expect, it } from 'vitest'
@@ -15,6 +13,7 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
+import { serveForTest } from '../../../test/support/loopback.js'
 import { mswIssuer } from '../../../test/support/msw-issuer.js'
 
 const idp = mswIssuer('eu-west-1_Koa', 'ES256', 503)
@@ -23,12 +22,9 @@ const ISSUER = idp.issuer
 const options: VerifierOptions = { issuer: ISSUER, clientId: 'app', tokenUse: 'access' }
 const token = (scope: string) => idp.token(scope)
 
-async function serve(app: Koa3) {
+function serve(app: Koa3) {
   const handle = app.callback()
-  const server = createServer((req, res) => void handle(req, res))
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+  return serveForTest((req, res) => void handle(req, res))
 }
 
 describe.each([
