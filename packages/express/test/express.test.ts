@@ -137,6 +137,19 @@ describe('scope guards', () => {
     expect(() => requireScopes('photos read')).toThrow(/without whitespace/)
     expect(() => requireScopesByMethod({ write: '' })).toThrow(ConfigurationError)
     expect(() => requireScopesByMethod({ read: 'a' }, 'most' as never)).toThrow(ConfigurationError)
-    expect(() => requireScopes()).not.toThrow() // an empty all-of list: authentication only
+  })
+
+  it('with no scope (requireScopes()) require authentication only: any valid token passes', async () => {
+    const app = express5()
+    app.get('/signed-in', authenticate(options), requireScopes(), (req: Request, res: Response) => {
+      res.json({ scopes: req.auth?.scopes })
+    })
+    const { url } = await serve(app)
+    const anonymous = await send(`${url}/signed-in`)
+    const unscoped = await send(`${url}/signed-in`, {
+      headers: { authorization: `Bearer ${await token('other.scope')}` },
+    })
+    expect([anonymous.status, anonymous.challenge]).toEqual([401, 'Bearer'])
+    expect([unscoped.status, unscoped.json]).toEqual([200, { scopes: ['other.scope'] }])
   })
 })

@@ -135,6 +135,22 @@ describe('scope guards', () => {
     expect(() => requireScopes('photos read')).toThrow(/without whitespace/)
     expect(() => requireScopesByMethod({ write: '' })).toThrow(ConfigurationError)
     expect(() => requireScopesByMethod({ read: 'a' }, 'most' as never)).toThrow(ConfigurationError)
-    expect(() => requireScopes()).not.toThrow() // an empty all-of list: authentication only
+  })
+
+  it('with no scope (requireScopes()) require authentication only: any valid token passes', async () => {
+    const app = new Koa3()
+    app.silent = true
+    app.use(authenticate(options))
+    app.use(requireScopes())
+    app.use((ctx) => {
+      ctx.body = { scopes: ctx.state.auth?.scopes }
+    })
+    const { url } = await serve(app)
+    const anonymous = await send(url)
+    const unscoped = await send(url, {
+      headers: { authorization: `Bearer ${await token('other.scope')}` },
+    })
+    expect([anonymous.status, anonymous.challenge]).toEqual([401, 'Bearer'])
+    expect([unscoped.status, unscoped.json]).toEqual([200, { scopes: ['other.scope'] }])
   })
 })
