@@ -330,12 +330,19 @@ describe('JwksCache: key selection', () => {
     expect((await lookupFailure(again.getKey('same', 'RS256'))).reason).toBe('unusable_key')
   })
 
-  it('uses the only fitting key for a token without kid, and refuses when several fit', async () => {
+  it('uses the only fitting key for a token without kid, and refuses when several or none fit', async () => {
     expect((await cache(keyServer([rsa.jwk, ec.jwk])).getKey(undefined, 'ES256')).entry.kid).toBe(
       'ec-1',
     )
     const many = cache(keyServer([rsa.jwk, rsa2.jwk]))
     expect((await lookupFailure(many.getKey(undefined, 'RS256'))).reason).toBe('unusable_key')
+    // No key of the set fits: treated as an unknown kid (one refetch per cooldown, then refused).
+    const server = keyServer([rsa.jwk])
+    const none = cache(server)
+    await none.warmup()
+    expect((await lookupFailure(none.getKey(undefined, 'ES256'))).reason).toBe('unknown_kid')
+    expect((await lookupFailure(none.getKey(undefined, 'ES256'))).reason).toBe('unknown_kid')
+    expect(server.hits).toBe(2)
   })
 
   it('reports a kid whose key does not fit the algorithm, or was refused, as unusable', async () => {
