@@ -1,6 +1,5 @@
 /**
- * The verifier's options (validated by `normalize-options.ts`) and the error a bad configuration
- * throws.
+ * The verifier's options (validated by `normalize-options.ts`).
  *
  * @module
  */
@@ -178,22 +177,4 @@ export interface VerifierOptions {
    * (an opaque token is refused as malformed).
    */
   introspection?: IntrospectionOptions
-}
-
-/**
- * A configuration mistake, thrown by {@link createVerifier} and {@link cognito} at start-up. The
- * message says what to change; it is prefixed with `scopeguard: `.
- *
- * @example
- * ```ts
- * try { createVerifier({ issuer }) } catch (e) {
- *   if (e instanceof ConfigurationError) console.error(e.message) // "audience" is required unless ...
- * }
- * ```
- */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError'
-  constructor(message: string) {
-    super(`scopeguard: ${message}`)
-  }
 }

@@ -2,7 +2,8 @@ import type { JWK } from 'jose'
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { backend as nodeBackend } from '../src/crypto/node-backend.js'
 import { backend as webBackend } from '../src/crypto/webcrypto-backend.js'
-import { JwksCache, KeyLookupError, type JwksCacheSettings } from '../src/jwks-cache.js'
+import { Refusal } from '../src/errors.js'
+import { JwksCache, type JwksCacheSettings } from '../src/jwks-cache.js'
 import { makeKey, type TestKey } from './token-fixtures.js'
 
 /** A key server the cache fetches from through its injected `fetch`; tests switch its answers. */
@@ -81,13 +82,13 @@ function cache(server: KeyServer, extra: Partial<JwksCacheSettings> = {}): JwksC
   })
 }
 
-async function lookupFailure(promise: Promise<unknown>): Promise<KeyLookupError> {
+async function lookupFailure(promise: Promise<unknown>): Promise<Refusal> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   )
-  expect(error).toBeInstanceOf(KeyLookupError)
-  return error as KeyLookupError
+  expect(error).toBeInstanceOf(Refusal)
+  return error as Refusal
 }
 
 describe('JwksCache: fetching', () => {
