@@ -8,6 +8,8 @@
  *   runs in the background, and while the key server fails (stale-if-error, up to `maxStale`).
  * - A failed fetch with no usable keys backs off before the next try and reports when to retry.
  * - `generation` changes whenever the key set changes.
+ * - The key-set URL is located again before every fetch (discovery may move it); a failed re-read
+ *   keeps the last URL that served keys.
  *
  * @module
  */
@@ -19,7 +21,10 @@ import { admitKey, keyFitsAlgorithm, type AdmittedKey } from './key-policy.js'
 
 /** Settings of one cache, all durations in milliseconds. */
 export interface JwksCacheSettings extends FetchLimits {
-  /** Resolves the key-set URL (a constant, or OIDC discovery). */
+  /**
+   * Resolves the key-set URL (a constant, or OIDC discovery). Called before every fetch; when it
+   * fails, the last URL that served keys is used.
+   */
   locate: () => Promise<URL>
   /** Signature backend that imports the keys. */
   backend: SignatureBackend
@@ -96,7 +101,7 @@ export class JwksCache {
     }
   }
 
-  /** Number of fetches started (discovery excluded); for tests and metrics. */
+  /** Number of key-set fetches started (each may re-read discovery first); for tests and metrics. */
   fetches = 0
 
   /**
@@ -241,16 +246,31 @@ export class JwksCache {
 
   private async fetchKeySet(): Promise<void> {
     try {
-      this.url ??= await this.settings.locate()
-      this.fetches++
-      const { json, maxAge } = await fetchJson(this.url, this.settings)
-      if (!isKeySet(json)) throw new FetchFailure(`${this.url.href} is not a JSON Web Key Set`)
+      this.fetches++ // counted when it starts: locating the URL may take a discovery round trip
+      const url = await this.locate()
+      const { json, maxAge } = await fetchJson(url, this.settings)
+      if (!isKeySet(json)) throw new FetchFailure(`${url.href} is not a JSON Web Key Set`)
       this.install(json, maxAge)
+      this.url = url
       this.nextAttemptAt = 0
     } catch (cause) {
       this.lastFailure = cause
       this.nextAttemptAt = Date.now() + this.settings.retryDelayMs
       if (!this.usable()) throw this.unavailable()
+    }
+  }
+
+  /**
+   * The key-set URL for this fetch, asked anew every time: an issuer may move its `jwks_uri`, so
+   * discovery is re-read whenever the keys expire or an unknown kid forces a refetch (which the
+   * cooldown already bounds). When the re-read fails, the last URL that served keys is kept.
+   */
+  private async locate(): Promise<URL> {
+    try {
+      return await this.settings.locate()
+    } catch (cause) {
+      if (this.url === undefined) throw cause
+      return this.url
     }
   }
 
