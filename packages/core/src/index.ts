@@ -36,4 +36,12 @@ export type { ProtectedResourceMetadata, ResourceMetadata } from './resource-met
 export { ALGORITHMS, DEFAULT_ALGORITHMS } from './algorithms.js'
 export type { Algorithm } from './algorithms.js'
 export type { JwsHeader } from './jws-parser.js'
-export type { IntrospectionResultCache, ReplayStore } from './stores.js'
+export type { IntrospectionResultCache, ReplayStore, RevocationSource } from './stores.js'
+export { createRevocationList, isRevocation } from './revocation-list.js'
+export type {
+  Revocation,
+  RevocationInput,
+  RevocationKind,
+  RevocationList,
+  RevocationListOptions,
+} from './revocation-list.js'
