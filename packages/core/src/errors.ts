@@ -50,6 +50,8 @@ export type OAuthErrorReason =
   | 'jwks_unavailable'
   | 'revoked'
   | 'revocation_unavailable'
+  | 'inactive'
+  | 'introspection_unavailable'
 
 /** A fixed sentence per reason: `error_description` never holds a token, claim value or key. */
 const DESCRIPTIONS: Record<OAuthErrorReason, string> = {
@@ -81,6 +83,8 @@ const DESCRIPTIONS: Record<OAuthErrorReason, string> = {
   jwks_unavailable: 'The signing keys are temporarily unavailable',
   revoked: 'The access token was revoked',
   revocation_unavailable: 'The revocation status is temporarily unavailable',
+  inactive: 'The access token is not active',
+  introspection_unavailable: 'Token introspection is temporarily unavailable',
 }
 
 const STATUS: Record<OAuthErrorCode, number> = {

@@ -45,3 +45,9 @@ export type {
   RevocationList,
   RevocationListOptions,
 } from './revocation-list.js'
+export { MemoryIntrospectionCache } from './introspection-cache.js'
+export type {
+  IntrospectionCacheOptions,
+  IntrospectionClientAuthentication,
+  IntrospectionOptions,
+} from './introspection-options.js'

@@ -11,6 +11,8 @@ import type { ChallengeContext } from './challenge.js'
 import { checkClaims, checkTimes, ClaimError } from './claims.js'
 import { discoverJwksUri, isCognitoIssuer } from './discovery.js'
 import { OAuthError, type OAuthErrorReason } from './errors.js'
+import { createIntrospector, isOpaqueToken, type Introspector } from './introspection.js'
+import { introspectionJwtReader } from './introspection-jwt.js'
 import { JwksCache, KeyLookupError, type ResolvedKey } from './jwks-cache.js'
 import {
   parseCompactJws,
@@ -278,6 +280,28 @@ export function createVerifier(options: VerifierOptions): Verifier {
         })
       : invalid(error.reason, error)
 
+  const introspecting = config.introspection
+  const introspector =
+    introspecting === undefined
+      ? undefined
+      : createIntrospector({
+          options: introspecting,
+          rules: config.rules,
+          fetch: config.fetch,
+          allowInsecureHttp: config.allowInsecureHttp,
+          invalid,
+          readJwt: introspecting.jwtResponse
+            ? introspectionJwtReader({
+                issuer: introspecting.issuer,
+                clientId: introspecting.clientId,
+                keys: caches.get(introspecting.issuer) as JwksCache,
+                algorithms: config.algorithms,
+                maxLength: introspecting.maxResponseBytes,
+              })
+            : undefined,
+        })
+  const confirmJwts = introspecting?.introspectJwts === true
+
   async function runValidators(auth: AuthInfo): Promise<void> {
     for (const validator of config.validators) {
       let result: unknown
@@ -298,7 +322,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   /** `unchecked`: a header token whose b64token syntax is checked only when it is not cached. */
   function verify(token: string, unchecked = false): Promise<AuthInfo> {
     try {
-      const auth = verifyNow(token, unchecked)
+      let auth = verifyNow(token, unchecked)
+      if (confirmJwts) auth = confirmJwt(token, auth)
       return auth instanceof Promise ? auth : Promise.resolve(auth)
     } catch (error) {
       return Promise.reject(asError(error))
@@ -307,6 +332,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   function verifyNow(token: string, unchecked: boolean): AuthInfo | Promise<AuthInfo> {
     if (typeof token !== 'string' || token === '') throw invalid('malformed')
+    if (introspector !== undefined && isOpaqueToken(token)) return verifyOpaque(token, unchecked)
     const cached = tokenCache?.get(token)
     if (cached !== undefined) {
       try {
@@ -342,6 +368,27 @@ export function createVerifier(options: VerifierOptions): Verifier {
         throw cause instanceof KeyLookupError ? lookupFailure(cause) : cause
       },
     )
+  }
+
+  /** An opaque token: size and syntax first, then introspection (cached), then the validators. */
+  function verifyOpaque(token: string, unchecked: boolean): AuthInfo | Promise<AuthInfo> {
+    if (token.length > config.maxTokenLength) throw invalid('too_large')
+    if (unchecked && !isB64token(token)) {
+      throw new OAuthError('invalid_request', 'invalid_request', { challenge })
+    }
+    const auth = (introspector as Introspector).verify(token)
+    if (config.validators.length === 0) return auth
+    return Promise.resolve(auth).then(async (found) => {
+      await runValidators(found)
+      return found
+    })
+  }
+
+  /** `introspectJwts`: a verified JWT is served once the endpoint says it is active. */
+  function confirmJwt(token: string, auth: AuthInfo | Promise<AuthInfo>) {
+    if (isOpaqueToken(token)) return auth
+    const confirm = (verified: AuthInfo) => (introspector as Introspector).confirm(token, verified)
+    return auth instanceof Promise ? auth.then(confirm) : confirm(auth)
   }
 
   function checkSignature(
