@@ -71,7 +71,11 @@ describe.each(targets)('attacks on $name', (target) => {
     const failures: string[] = []
     for (const row of rows) {
       const { status, challenge, echo } = await running.answer(row.headers)
-      const expected = answerOf(row.expect)
+      const expected = answerOf(
+        target.fetchHeaders === true && row.onFetchHeaders !== undefined
+          ? row.onFetchHeaders
+          : row.expect,
+      )
       if (status !== expected.status || challenge !== expected.challenge) {
         failures.push(
           `${row.category} / ${row.name}: got ${status} ${challenge ?? '(no challenge)'}; want ${expected.status} ${expected.challenge ?? '(no challenge)'}`,
