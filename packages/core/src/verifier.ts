@@ -370,13 +370,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
     )
   }
 
-  /** An opaque token: size and syntax first, then introspection (cached), then the validators. */
+  /** An opaque token: a cached result, else size, syntax and one introspection; then validators. */
   function verifyOpaque(token: string, unchecked: boolean): AuthInfo | Promise<AuthInfo> {
-    if (token.length > config.maxTokenLength) throw invalid('too_large')
-    if (unchecked && !isB64token(token)) {
-      throw new OAuthError('invalid_request', 'invalid_request', { challenge })
+    // A cached result's token passed these checks when it was admitted (hits need full equality).
+    let auth: AuthInfo | Promise<AuthInfo> | undefined = (introspector as Introspector).peek(token)
+    if (auth === undefined) {
+      if (token.length > config.maxTokenLength) throw invalid('too_large')
+      if (unchecked && !isB64token(token)) {
+        throw new OAuthError('invalid_request', 'invalid_request', { challenge })
+      }
+      auth = (introspector as Introspector).verify(token)
     }
-    const auth = (introspector as Introspector).verify(token)
     if (config.validators.length === 0) return auth
     return Promise.resolve(auth).then(async (found) => {
       await runValidators(found)
