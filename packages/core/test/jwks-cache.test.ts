@@ -2,7 +2,8 @@ import type { JWK } from 'jose'
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { backend as nodeBackend } from '../src/crypto/node-backend.js'
 import { backend as webBackend } from '../src/crypto/webcrypto-backend.js'
-import { JwksCache, KeyLookupError, type JwksCacheSettings } from '../src/jwks-cache.js'
+import { Refusal } from '../src/errors.js'
+import { JwksCache, type JwksCacheSettings } from '../src/jwks-cache.js'
 import { makeKey, type TestKey } from './token-fixtures.js'
 
 /** A key server the cache fetches from through its injected `fetch`; tests switch its answers. */
@@ -81,13 +82,13 @@ function cache(server: KeyServer, extra: Partial<JwksCacheSettings> = {}): JwksC
   })
 }
 
-async function lookupFailure(promise: Promise<unknown>): Promise<KeyLookupError> {
+async function lookupFailure(promise: Promise<unknown>): Promise<Refusal> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   )
-  expect(error).toBeInstanceOf(KeyLookupError)
-  return error as KeyLookupError
+  expect(error).toBeInstanceOf(Refusal)
+  return error as Refusal
 }
 
 describe('JwksCache: fetching', () => {
@@ -330,12 +331,19 @@ describe('JwksCache: key selection', () => {
     expect((await lookupFailure(again.getKey('same', 'RS256'))).reason).toBe('unusable_key')
   })
 
-  it('uses the only fitting key for a token without kid, and refuses when several fit', async () => {
+  it('uses the only fitting key for a token without kid, and refuses when several or none fit', async () => {
     expect((await cache(keyServer([rsa.jwk, ec.jwk])).getKey(undefined, 'ES256')).entry.kid).toBe(
       'ec-1',
     )
     const many = cache(keyServer([rsa.jwk, rsa2.jwk]))
     expect((await lookupFailure(many.getKey(undefined, 'RS256'))).reason).toBe('unusable_key')
+    // No key of the set fits: treated as an unknown kid (one refetch per cooldown, then refused).
+    const server = keyServer([rsa.jwk])
+    const none = cache(server)
+    await none.warmup()
+    expect((await lookupFailure(none.getKey(undefined, 'ES256'))).reason).toBe('unknown_kid')
+    expect((await lookupFailure(none.getKey(undefined, 'ES256'))).reason).toBe('unknown_kid')
+    expect(server.hits).toBe(2)
   })
 
   it('reports a kid whose key does not fit the algorithm, or was refused, as unusable', async () => {
