@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { ALGORITHMS, type Algorithm } from '@scopeguard/core'
 
 /** The web frameworks the example can be served by. */
-export const FRAMEWORKS = ['express', 'koa', 'fastify', 'nestjs'] as const
+export const FRAMEWORKS = ['express', 'koa', 'fastify', 'nestjs', 'hono'] as const
 /** One of {@link FRAMEWORKS}. */
 export type Framework = (typeof FRAMEWORKS)[number]
 

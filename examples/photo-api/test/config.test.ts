@@ -56,7 +56,10 @@ describe('loadConfig', () => {
   })
 
   it.each([
-    [{ FRAMEWORK: 'hapi' }, 'FRAMEWORK=hapi is unknown: use one of express, koa, fastify, nestjs'],
+    [
+      { FRAMEWORK: 'hapi' },
+      'FRAMEWORK=hapi is unknown: use one of express, koa, fastify, nestjs, hono',
+    ],
     [{ PORT: 'http' }, 'PORT=http is not a port: use an integer from 0 to 65535'],
     [{ PORT: '70000' }, 'PORT=70000 is not a port: use an integer from 0 to 65535'],
     [{ DEV_ISSUER_PORT: '-1' }, 'DEV_ISSUER_PORT=-1 is not a port: use an integer from 0 to 65535'],
