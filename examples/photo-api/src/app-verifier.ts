@@ -3,7 +3,12 @@
  *
  * @module
  */
-import { createVerifier, type Verifier, type VerifierOptions } from '@scopeguard/core'
+import {
+  createVerifier,
+  isCognitoIssuer,
+  type Verifier,
+  type VerifierOptions,
+} from '@scopeguard/core'
 import type { AppConfig } from './config.js'
 
 /** The scopes the API knows (prefixed with `RESOURCE_SERVER` in tokens when it is set). */
@@ -22,9 +27,6 @@ export interface TrustedIssuer {
   /** The `token_use` to require when `TOKEN_USE` is unset. */
   tokenUse?: 'access' | 'id' | undefined
 }
-
-const isCognitoIssuer = (issuer: string): boolean =>
-  /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\//.test(issuer)
 
 /**
  * The API's base URL as clients see it: `PUBLIC_URL`, or `http://<host>:<port>` (a wildcard host
@@ -74,6 +76,16 @@ export function verifierOptions(
   if (config.resourceServer !== undefined) options.resourceServer = config.resourceServer
   if (config.algorithms !== undefined) options.algorithms = config.algorithms
   if (config.typ !== undefined) options.typ = config.typ
+  const { introspection } = config
+  if (introspection !== undefined) {
+    options.introspection = {
+      clientId: introspection.clientId,
+      clientSecret: introspection.clientSecret,
+      cache: introspection.cacheTtl === 0 ? false : { maxTtl: introspection.cacheTtl },
+    }
+    if (introspection.endpoint !== undefined)
+      options.introspection.endpoint = introspection.endpoint
+  }
   return options
 }
 
