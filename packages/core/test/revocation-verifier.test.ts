@@ -7,12 +7,13 @@ import {
   type RevocationSource,
   type VerifierOptions,
 } from '../src/index.js'
-import { makeKey, mint, nowSec, outcome, type TestKey } from './token-fixtures.js'
+import { outcome } from '../../../test/support/outcome.js'
+import { mint, nowSec, signingKey, type SigningKey } from '../../../test/support/tokens.js'
 
 const ISS = 'https://issuer.example'
-let key: TestKey
+let key: SigningKey
 beforeAll(async () => {
-  key = await makeKey('ES256', 'k1')
+  key = await signingKey('ES256', 'k1')
 })
 
 const make = (options: Partial<VerifierOptions>) =>
