@@ -21,11 +21,32 @@ export interface FetchedJson {
   json: unknown
   /** `Cache-Control: max-age` in seconds, when the server sent one; 0 for no-store/no-cache. */
   maxAge: number | undefined
+  /** The HTTP status of the answer. */
+  status: number
 }
+
+/** What went wrong with a fetch, for events and metrics. */
+export type FetchFailureKind = 'http_error' | 'network_error' | 'timeout' | 'too_large' | 'invalid'
 
 /** A failed key or discovery fetch. The message names the URL and what went wrong, never a body. */
 export class FetchFailure extends Error {
   override readonly name = 'FetchFailure'
+  readonly kind: FetchFailureKind
+  readonly status: number | undefined
+
+  constructor(
+    message: string,
+    options?: ErrorOptions & {
+      /** What went wrong. Default: `invalid` (the answer was not what was asked for). */
+      kind?: FetchFailureKind
+      /** The HTTP status of the answer, when one came. */
+      status?: number
+    },
+  ) {
+    super(message, options)
+    this.kind = options?.kind ?? 'invalid'
+    this.status = options?.status
+  }
 }
 
 const MAX_REDIRECTS = 3
@@ -51,11 +72,12 @@ export async function fetchJson(url: URL, limits: FetchLimits): Promise<FetchedJ
           signal: controller.signal,
         })
       } catch (cause) {
+        const aborted = controller.signal.aborted
         throw new FetchFailure(
-          controller.signal.aborted
+          aborted
             ? `${url.href} did not answer within ${limits.timeoutMs} ms`
             : `${url.href} could not be fetched`,
-          { cause },
+          { cause, kind: aborted ? 'timeout' : 'network_error' },
         )
       }
       if (response.status >= 300 && response.status < 400) {
@@ -63,23 +85,36 @@ export async function fetchJson(url: URL, limits: FetchLimits): Promise<FetchedJ
         const location = response.headers.get('location')
         const next = location === null ? undefined : safeUrl(location, current)
         if (next === undefined || next.origin !== url.origin || redirects >= MAX_REDIRECTS) {
-          throw new FetchFailure(`${url.href} redirected to another origin or too often`)
+          throw new FetchFailure(`${url.href} redirected to another origin or too often`, {
+            kind: 'http_error',
+            status: response.status,
+          })
         }
         current = next
         continue
       }
       if (!response.ok) {
         discard(response)
-        throw new FetchFailure(`${url.href} answered ${response.status}`)
+        throw new FetchFailure(`${url.href} answered ${response.status}`, {
+          kind: 'http_error',
+          status: response.status,
+        })
       }
       const text = await readCapped(response, limits.maxBytes, url, controller.signal)
       let json: unknown
       try {
         json = JSON.parse(text)
       } catch (cause) {
-        throw new FetchFailure(`${url.href} did not send valid JSON`, { cause })
+        throw new FetchFailure(`${url.href} did not send valid JSON`, {
+          cause,
+          status: response.status,
+        })
       }
-      return { json, maxAge: parseMaxAge(response.headers.get('cache-control')) }
+      return {
+        json,
+        maxAge: parseMaxAge(response.headers.get('cache-control')),
+        status: response.status,
+      }
     }
   } finally {
     clearTimeout(timer)
@@ -108,7 +143,10 @@ async function readCapped(
   const declared = Number(response.headers.get('content-length') ?? Number.NaN)
   if (declared > maxBytes) {
     discard(response)
-    throw new FetchFailure(`${url.href} sent more than ${maxBytes} bytes`)
+    throw new FetchFailure(`${url.href} sent more than ${maxBytes} bytes`, {
+      kind: 'too_large',
+      status: response.status,
+    })
   }
   if (response.body === null) return ''
   const reader = response.body.getReader()
@@ -121,7 +159,10 @@ async function readCapped(
       total += value.byteLength
       if (total > maxBytes) {
         reader.cancel().catch(() => undefined)
-        throw new FetchFailure(`${url.href} sent more than ${maxBytes} bytes`)
+        throw new FetchFailure(`${url.href} sent more than ${maxBytes} bytes`, {
+          kind: 'too_large',
+          status: response.status,
+        })
       }
       chunks.push(value)
     }
@@ -131,7 +172,7 @@ async function readCapped(
       signal.aborted
         ? `${url.href} did not answer within the time limit`
         : `${url.href} broke off its answer`,
-      { cause },
+      { cause, kind: signal.aborted ? 'timeout' : 'network_error', status: response.status },
     )
   }
   const bytes = new Uint8Array(total)

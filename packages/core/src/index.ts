@@ -36,3 +36,17 @@ export { ALGORITHMS, DEFAULT_ALGORITHMS } from './algorithms.js'
 export type { Algorithm } from './algorithms.js'
 export type { JwsHeader } from './jws-parser.js'
 export type { IntrospectionResultCache, ReplayStore } from './stores.js'
+export type {
+  AuthScheme,
+  DpopReplayEvent,
+  EventListener,
+  FetchResult,
+  IntrospectionEvent,
+  IntrospectionResult,
+  JwksFetchEvent,
+  JwksRefreshFailedEvent,
+  RevocationEvent,
+  ScopeguardEvent,
+  VerificationEvent,
+  VerificationOutcome,
+} from './events.js'

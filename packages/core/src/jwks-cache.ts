@@ -14,6 +14,7 @@
 import type { JSONWebKeySet, JWK } from 'jose'
 import type { Algorithm } from './algorithms.js'
 import type { SignatureBackend, VerifyKey } from './crypto/signature-backend.js'
+import { now, type EventHub } from './events.js'
 import { fetchJson, FetchFailure, type FetchLimits } from './http-fetch.js'
 import { admitKey, keyFitsAlgorithm, type AdmittedKey } from './key-policy.js'
 
@@ -38,6 +39,8 @@ export interface JwksCacheSettings extends FetchLimits {
   preload?: JSONWebKeySet | undefined
   /** Never fetch: only the preloaded keys exist. */
   staticOnly?: boolean
+  /** Where fetches and refresh failures are reported. Default: nowhere. */
+  events?: EventHub | undefined
 }
 
 /** Why no key could be found. */
@@ -240,18 +243,57 @@ export class JwksCache {
   }
 
   private async fetchKeySet(): Promise<void> {
+    const events = this.settings.events
+    const started = events?.active === true ? now() : 0
     try {
       this.url ??= await this.settings.locate()
       this.fetches++
-      const { json, maxAge } = await fetchJson(this.url, this.settings)
-      if (!isKeySet(json)) throw new FetchFailure(`${this.url.href} is not a JSON Web Key Set`)
+      const { json, maxAge, status } = await fetchJson(this.url, this.settings)
+      if (!isKeySet(json)) {
+        throw new FetchFailure(`${this.url.href} is not a JSON Web Key Set`, { status })
+      }
       this.install(json, maxAge)
       this.nextAttemptAt = 0
+      if (events?.active === true) this.reportFetch(events, started, status)
     } catch (cause) {
       this.lastFailure = cause
       this.nextAttemptAt = Date.now() + this.settings.retryDelayMs
+      if (events?.active === true) this.reportFailure(events, started, cause)
       if (!this.usable()) throw this.unavailable()
     }
+  }
+
+  private reportFetch(events: EventHub, started: number, status: number): void {
+    events.emit({
+      type: 'jwks_fetch',
+      url: this.url?.href,
+      result: 'ok',
+      status,
+      durationMs: now() - started,
+      keyCount: this.keySet?.entries.length,
+    })
+  }
+
+  private reportFailure(events: EventHub, started: number, cause: unknown): void {
+    const url = this.url?.href
+    const failure = cause instanceof FetchFailure ? cause : undefined
+    const result = url === undefined ? 'discovery' : (failure?.kind ?? 'network_error')
+    const status = failure?.status
+    events.emit({
+      type: 'jwks_fetch',
+      url,
+      result,
+      status,
+      durationMs: now() - started,
+      keyCount: undefined,
+    })
+    events.emit({
+      type: 'jwks_refresh_failed',
+      url,
+      result,
+      servingStale: this.usable(),
+      retryAfterSeconds: Math.ceil(this.settings.retryDelayMs / 1000),
+    })
   }
 
   /** True while the cached keys may still serve (fresh, or stale within maxStale). */

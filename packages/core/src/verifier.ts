@@ -11,6 +11,15 @@ import type { ChallengeContext } from './challenge.js'
 import { checkClaims, checkTimes, ClaimError } from './claims.js'
 import { discoverJwksUri, isCognitoIssuer } from './discovery.js'
 import { OAuthError, type OAuthErrorReason } from './errors.js'
+import {
+  EventHub,
+  noteOf,
+  observeToken,
+  reportRequest,
+  reportScopeRefusal,
+  type EventListener,
+  type VerificationProbe,
+} from './events.js'
 import { JwksCache, KeyLookupError, type ResolvedKey } from './jwks-cache.js'
 import {
   parseCompactJws,
@@ -149,6 +158,21 @@ export interface Verifier {
   readonly backend: 'node' | 'webcrypto'
   /** Current counters. */
   stats(): VerifierStats
+  /**
+   * Attaches an event listener (verification outcomes, key-set fetches and failures, ...; see
+   * the README's "Events"). Events hold no token, claim value or key material. A listener that
+   * throws is ignored; with none attached, verification does no event work at all.
+   *
+   * @returns The function that detaches the listener.
+   * @throws TypeError when `listener` is not a function.
+   * @example
+   * ```ts
+   * const off = verifier.subscribe((event) => {
+   *   if (event.type === 'verification' && event.outcome === 'refused') log.warn(event)
+   * })
+   * ```
+   */
+  subscribe(listener: EventListener): () => void
 }
 
 const verifiers = new WeakSet<Verifier>()
@@ -205,6 +229,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
           config.transports,
         )
   const challenge: ChallengeContext = { realm: config.realm, resourceMetadata: metadata?.url }
+  const events = new EventHub()
   const tokenCache =
     config.tokenCache === false ? undefined : new TokenCache(config.tokenCache.maxEntries)
   const { jwksCache: tuning } = config
@@ -261,6 +286,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         retryDelayMs: tuning.retryDelay * 1000,
         preload,
         staticOnly,
+        events,
       })
       cachesByUrl.set(cacheKey, cache)
     }
@@ -297,18 +323,35 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   /** `unchecked`: a header token whose b64token syntax is checked only when it is not cached. */
   function verify(token: string, unchecked = false): Promise<AuthInfo> {
+    if (events.active) {
+      return observeToken(events, 'bearer', (probe) => settle(token, unchecked, probe))
+    }
+    return settle(token, unchecked, undefined)
+  }
+
+  /** `probe`, only while someone listens: what the events of this verification report. */
+  function settle(
+    token: string,
+    unchecked: boolean,
+    probe: VerificationProbe | undefined,
+  ): Promise<AuthInfo> {
     try {
-      const auth = verifyNow(token, unchecked)
+      const auth = verifyNow(token, unchecked, probe)
       return auth instanceof Promise ? auth : Promise.resolve(auth)
     } catch (error) {
       return Promise.reject(asError(error))
     }
   }
 
-  function verifyNow(token: string, unchecked: boolean): AuthInfo | Promise<AuthInfo> {
+  function verifyNow(
+    token: string,
+    unchecked: boolean,
+    probe: VerificationProbe | undefined,
+  ): AuthInfo | Promise<AuthInfo> {
     if (typeof token !== 'string' || token === '') throw invalid('malformed')
     const cached = tokenCache?.get(token)
     if (cached !== undefined) {
+      if (probe !== undefined) Object.assign(probe, noteOf(cached), { cached: true })
       try {
         checkTimes(cached.claims, config.rules, Date.now() / 1000)
       } catch (cause) {
@@ -328,11 +371,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       throw invalid((cause as JwsParseError).reason, cause)
     }
+    if (probe !== undefined) probe.algorithm = parsed.header.alg
     const claims = parseJsonObject(parsed.payload) as TokenClaims | undefined
     if (claims === undefined) throw invalid('malformed')
     // The unverified issuer only picks the key set; an unknown issuer never causes a fetch.
     const cache = typeof claims.iss === 'string' ? caches.get(claims.iss) : undefined
     if (cache === undefined || !Object.hasOwn(claims, 'iss')) throw invalid('bad_issuer')
+    if (probe !== undefined) probe.issuer = claims.iss
     const { kid, alg } = parsed.header
     const ready = cache.peekKey(kid, alg)
     if (ready !== undefined) return checkSignature(token, parsed, claims, cache, ready)
@@ -402,6 +447,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
     requirement: ScopeRequirement,
     method?: string,
   ): void {
+    if (!events.active) return enforceScopes(auth, requirement, method)
+    try {
+      enforceScopes(auth, requirement, method)
+    } catch (error) {
+      if (error instanceof OAuthError) reportScopeRefusal(events, auth, error)
+      throw error
+    }
+  }
+
+  function enforceScopes(
+    auth: AuthInfo | undefined,
+    requirement: ScopeRequirement,
+    method: string | undefined,
+  ): void {
     let compile = compiled.get(requirement)
     if (compile === undefined) {
       compile = compileRequirement(requirement, config.resourceServer)
@@ -420,6 +479,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
+  /** A request refused before any token was checked. */
+  function refuseRequest(scheme: 'bearer' | 'none', error: Error): Promise<never> {
+    if (events.active) reportRequest(events, scheme, error)
+    return Promise.reject(error)
+  }
+
   const verifier: Verifier = {
     verify: (token: string) => verify(token),
     authenticate(request: AuthRequest, opts?: AuthenticateOptions): Promise<AuthInfo> {
@@ -427,14 +492,23 @@ export function createVerifier(options: VerifierOptions): Verifier {
       try {
         found = extractBearer(request, config.transports, true)
       } catch (error) {
-        return Promise.reject(asError(error))
+        return refuseRequest('bearer', asError(error))
       }
       if ('token' in found) return verify(found.token, found.unchecked === true)
       if ('missing' in found) {
-        if (opts?.optional === true) return Promise.resolve(undefined as unknown as AuthInfo)
-        return Promise.reject(new OAuthError('missing_token', 'missing_token', { challenge }))
+        if (opts?.optional === true) {
+          if (events.active) reportRequest(events, 'none')
+          return Promise.resolve(undefined as unknown as AuthInfo)
+        }
+        return refuseRequest(
+          'none',
+          new OAuthError('missing_token', 'missing_token', { challenge }),
+        )
       }
-      return Promise.reject(new OAuthError('invalid_request', found.invalid, { challenge }))
+      return refuseRequest(
+        'bearer',
+        new OAuthError('invalid_request', found.invalid, { challenge }),
+      )
     },
     requireScopes: (auth, scopes) => checkScopes(auth, { all: scopes }),
     requireAnyScope: (auth, scopes) => checkScopes(auth, { any: scopes }),
@@ -465,6 +539,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       for (const cache of new Set(caches.values())) jwksFetches += cache.fetches
       return { jwksFetches, generations, tokenCacheSize: tokenCache?.size ?? 0 }
     },
+    subscribe: (listener) => events.subscribe(listener),
   }
   verifiers.add(verifier)
   return verifier
