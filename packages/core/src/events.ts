@@ -233,27 +233,37 @@ const NOTHING_KNOWN: VerificationProbe = Object.freeze({
 
 /**
  * Runs a token check and reports its outcome. Called only while someone listens, so the check's
- * plain path pays nothing for events.
+ * plain path pays nothing for events. A check that answers synchronously (a cached key or token)
+ * is reported synchronously, without another promise hop.
+ *
+ * @param check - the verification; may answer, throw, return a promise, or reject.
+ * @param toError - what the verifier rejects with for a thrown or rejected value.
  */
 export function observeToken(
   hub: EventHub,
   scheme: AuthScheme,
-  check: (probe: VerificationProbe) => Promise<AuthInfo>,
+  check: (probe: VerificationProbe) => AuthInfo | Promise<AuthInfo>,
+  toError: (error: unknown) => Error,
 ): Promise<AuthInfo> {
   const started = now()
   const probe: VerificationProbe = { issuer: undefined, algorithm: undefined, cached: false }
-  return check(probe).then(
-    (auth) => {
-      Object.assign(probe, noteOf(auth))
-      hub.emit(verificationEvent('token', 'accepted', undefined, scheme, probe, now() - started))
-      return auth
-    },
-    (error: unknown) => {
-      const outcome = outcomeOf(error)
-      hub.emit(verificationEvent('token', outcome, error, scheme, probe, now() - started))
-      throw error
-    },
-  )
+  const accepted = (auth: AuthInfo): AuthInfo => {
+    Object.assign(probe, noteOf(auth))
+    hub.emit(verificationEvent('token', 'accepted', undefined, scheme, probe, now() - started))
+    return auth
+  }
+  const refused = (thrown: unknown): Error => {
+    const error = toError(thrown)
+    hub.emit(verificationEvent('token', outcomeOf(error), error, scheme, probe, now() - started))
+    return error
+  }
+  try {
+    const auth = check(probe)
+    if (!(auth instanceof Promise)) return Promise.resolve(accepted(auth))
+    return auth.then(accepted, (thrown: unknown) => Promise.reject(refused(thrown)))
+  } catch (thrown) {
+    return Promise.reject(refused(thrown))
+  }
 }
 
 /**

@@ -324,25 +324,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
   /** `unchecked`: a header token whose b64token syntax is checked only when it is not cached. */
   function verify(token: string, unchecked = false): Promise<AuthInfo> {
     if (events.active) {
-      return observeToken(events, 'bearer', (probe) => settle(token, unchecked, probe))
+      return observeToken(events, 'bearer', (probe) => verifyNow(token, unchecked, probe), asError)
     }
-    return settle(token, unchecked, undefined)
-  }
-
-  /** `probe`, only while someone listens: what the events of this verification report. */
-  function settle(
-    token: string,
-    unchecked: boolean,
-    probe: VerificationProbe | undefined,
-  ): Promise<AuthInfo> {
     try {
-      const auth = verifyNow(token, unchecked, probe)
+      const auth = verifyNow(token, unchecked, undefined)
       return auth instanceof Promise ? auth : Promise.resolve(auth)
     } catch (error) {
       return Promise.reject(asError(error))
     }
   }
 
+  /** `probe`, only while someone listens: what the events of this verification report. */
   function verifyNow(
     token: string,
     unchecked: boolean,

@@ -86,8 +86,16 @@ describe('the event hub', () => {
     const seen: ScopeguardEvent[] = []
     hub.subscribe((event) => seen.push(event))
     const failure = new Error('a bug')
-    await expect(observeToken(hub, 'bearer', () => Promise.reject(failure))).rejects.toBe(failure)
+    const asIs = (error: unknown) => error as Error
+    await expect(observeToken(hub, 'bearer', () => Promise.reject(failure), asIs)).rejects.toBe(
+      failure,
+    )
+    const sync = () => {
+      throw failure
+    }
+    await expect(observeToken(hub, 'bearer', sync, asIs)).rejects.toBe(failure)
     expect(seen).toMatchObject([
+      { type: 'verification', outcome: 'error', status: 500, reason: undefined },
       { type: 'verification', outcome: 'error', status: 500, reason: undefined },
     ])
   })

@@ -6,7 +6,7 @@
  */
 import { metrics, type MeterProvider } from '@opentelemetry/api'
 import type { EventListener, Verifier } from '@scopeguard/core'
-import { createEventMetrics } from './metrics.js'
+import { eventMetricsOf } from './metrics.js'
 import { recordOnActiveSpan } from './spans.js'
 
 /** Options of {@link instrumentVerifier} and {@link openTelemetryListener}. */
@@ -40,7 +40,7 @@ export function openTelemetryListener(options: OpenTelemetryOptions = {}): Event
   if (typeof (provider as Partial<MeterProvider>).getMeter !== 'function') {
     throw new TypeError('scopeguard: "meterProvider" must be an OpenTelemetry MeterProvider')
   }
-  const recorder = createEventMetrics(provider.getMeter(INSTRUMENTATION_SCOPE))
+  const recorder = eventMetricsOf(provider.getMeter(INSTRUMENTATION_SCOPE))
   const spans = options.spans !== false
   return (event) => {
     recorder.record(event)

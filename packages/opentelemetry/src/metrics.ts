@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api'
+import type { Attributes, Histogram, Meter, ObservableResult } from '@opentelemetry/api'
 import type { ScopeguardEvent } from '@scopeguard/core'
 
 /** Bucket bounds of the verification histogram, in seconds (a cached token takes microseconds). */
@@ -29,60 +29,110 @@ export const METRIC_NAMES = {
 /** The OpenTelemetry name of a Prometheus counter name: the exporter adds `_total` back. */
 const counterName = (name: string): string => name.slice(0, -'_total'.length)
 
+/**
+ * Counts per attribute set, kept here and handed to an observable counter when the SDK collects:
+ * a verification then costs a map update, not the SDK's per-call attribute hashing.
+ */
+class Tally {
+  private readonly counts = new Map<string, { attributes: Attributes; value: number }>()
+
+  add(key: string, attributes: () => Attributes): void {
+    const entry = this.counts.get(key)
+    if (entry === undefined) this.counts.set(key, { attributes: attributes(), value: 1 })
+    else entry.value++
+  }
+
+  observe(result: ObservableResult): void {
+    for (const { attributes, value } of this.counts.values()) result.observe(value, attributes)
+  }
+}
+
+function observedCounter(meter: Meter, name: string, description: string): Tally {
+  const tally = new Tally()
+  meter
+    .createObservableCounter(counterName(name), { description })
+    .addCallback((result) => tally.observe(result))
+  return tally
+}
+
 /** The instruments of one meter, and how each event moves them. */
 export interface EventMetrics {
   record(event: ScopeguardEvent): void
 }
 
-/** Creates the instruments on `meter`. */
-export function createEventMetrics(meter: Meter): EventMetrics {
-  const verifications: Counter = meter.createCounter(counterName(METRIC_NAMES.verifications), {
-    description: 'Token verifications and scope refusals, by outcome, reason and scheme',
-  })
+const perMeter = new WeakMap<Meter, EventMetrics>()
+
+/**
+ * The instruments on `meter`, made once per meter: every verifier instrumented with one provider
+ * adds to the same counts.
+ */
+export function eventMetricsOf(meter: Meter): EventMetrics {
+  let metrics = perMeter.get(meter)
+  if (metrics === undefined) perMeter.set(meter, (metrics = createEventMetrics(meter)))
+  return metrics
+}
+
+function createEventMetrics(meter: Meter): EventMetrics {
+  const verifications = observedCounter(
+    meter,
+    METRIC_NAMES.verifications,
+    'Token verifications and scope refusals, by outcome, reason and scheme',
+  )
   const verificationDuration: Histogram = meter.createHistogram(METRIC_NAMES.verificationDuration, {
     description: 'Time to verify a token (key fetches and custom validators included)',
     unit: 's',
     advice: { explicitBucketBoundaries: VERIFICATION_BUCKETS },
   })
-  const jwksFetches: Counter = meter.createCounter(counterName(METRIC_NAMES.jwksFetches), {
-    description: 'Key-set (JWKS) fetches, by result',
-  })
+  const jwksFetches = observedCounter(
+    meter,
+    METRIC_NAMES.jwksFetches,
+    'Key-set (JWKS) fetches, by result',
+  )
   const jwksFetchDuration: Histogram = meter.createHistogram(METRIC_NAMES.jwksFetchDuration, {
     description: 'Time to fetch and parse a key set (JWKS)',
     unit: 's',
     advice: { explicitBucketBoundaries: FETCH_BUCKETS },
   })
-  const introspections: Counter = meter.createCounter(counterName(METRIC_NAMES.introspections), {
-    description: 'RFC 7662 token introspections, by result',
-  })
-  const dpopReplays: Counter = meter.createCounter(counterName(METRIC_NAMES.dpopReplays), {
-    description: 'DPoP proofs refused because their jti was already used',
-  })
+  const introspections = observedCounter(
+    meter,
+    METRIC_NAMES.introspections,
+    'RFC 7662 token introspections, by result',
+  )
+  const dpopReplays = observedCounter(
+    meter,
+    METRIC_NAMES.dpopReplays,
+    'DPoP proofs refused because their jti was already used',
+  )
+  /** One attributes object per outcome, made once. */
+  const byOutcome = new Map<string, Attributes>()
 
   return {
     record(event) {
       switch (event.type) {
         case 'verification': {
-          const labels: Attributes = {
-            outcome: event.outcome,
-            reason: event.reason ?? 'none',
-            scheme: event.scheme,
-          }
-          verifications.add(1, labels)
-          if (event.stage === 'token' && event.outcome !== 'anonymous') {
-            verificationDuration.record(event.durationMs / 1000, { outcome: event.outcome })
+          const { outcome, scheme } = event
+          const reason = event.reason ?? 'none'
+          verifications.add(`${outcome} ${reason} ${scheme}`, () => ({ outcome, reason, scheme }))
+          if (event.stage === 'token' && outcome !== 'anonymous') {
+            let attributes = byOutcome.get(outcome)
+            if (attributes === undefined) byOutcome.set(outcome, (attributes = { outcome }))
+            verificationDuration.record(event.durationMs / 1000, attributes)
           }
           break
         }
-        case 'jwks_fetch':
-          jwksFetches.add(1, { result: event.result })
-          jwksFetchDuration.record(event.durationMs / 1000, { result: event.result })
+        case 'jwks_fetch': {
+          const { result } = event
+          jwksFetches.add(result, () => ({ result }))
+          jwksFetchDuration.record(event.durationMs / 1000, { result })
           break
-        case 'introspection':
-          introspections.add(1, { result: event.result })
+        }
+        case 'introspection': {
+          const { result } = event
+          introspections.add(result, () => ({ result }))
           break
+        }
         case 'dpop_replay':
-          dpopReplays.add(1)
+          dpopReplays.add('', () => ({}))
           break
         default:
           // Refresh failures and revocations are counted through the fetches and verifications
