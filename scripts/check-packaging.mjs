@@ -55,15 +55,17 @@ import * as express from '@scopeguard/express'
 import * as koa from '@scopeguard/koa'
 import * as fastify from '@scopeguard/fastify'
 import * as nestjs from '@scopeguard/nestjs'
+import * as hono from '@scopeguard/hono'
 const verifier = core.createVerifier({ issuer: 'https://issuer.example', audience: 'api', jwks: { keys: [] } })
 if (verifier.backend !== 'node') throw new Error('expected the node backend under Node, got ' + verifier.backend)
-for (const [name, mod] of Object.entries({ express, koa, fastify, nestjs })) {
+for (const [name, mod] of Object.entries({ express, koa, fastify, nestjs, hono })) {
   if (mod.createVerifier !== core.createVerifier) throw new Error(name + ' does not re-export the core')
 }
 for (const [name, mod, exports] of [
   ['express', express, ['authenticate', 'requireScopes', 'requireAnyScope', 'requireScopesByMethod', 'protectedResourceMetadata']],
   ['koa', koa, ['authenticate', 'requireScopes', 'requireAnyScope', 'requireScopesByMethod', 'protectedResourceMetadata']],
   ['fastify', fastify, ['scopeguard', 'default', 'protectedResourceMetadata']],
+  ['hono', hono, ['authenticate', 'requireScopes', 'requireAnyScope', 'requireScopesByMethod', 'protectedResourceMetadata', 'webRequestHeaders']],
   ['nestjs', nestjs, ['ScopeguardModule', 'ScopeguardGuard', 'ScopeguardExceptionFilter', 'RequireScopes', 'RequireAnyScope', 'ScopesByMethod', 'Public', 'OptionalAuth', 'RequireAuth', 'Auth']],
 ]) {
   for (const name2 of exports) {

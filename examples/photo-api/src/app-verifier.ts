@@ -43,16 +43,22 @@ export function baseUrl(config: AppConfig, port: number): string {
 }
 
 /**
- * Builds the API's single verifier: issuer, audience and/or client, token use, algorithms, scope
- * prefix, and RFC 9728 metadata (`resource` = the base URL) so 401s carry `resource_metadata`.
+ * The verifier's options, from the configuration (see config.ts for the environment variables):
+ * issuer, audience and/or client, token use, algorithms, scope prefix, and RFC 9728 metadata
+ * (`resource` = the base URL) so 401s carry `resource_metadata`. A new verifier option read from
+ * the environment is added here.
  *
- * @throws ConfigurationError (from the core) when the options are inconsistent.
+ * @throws Never (the core validates the options in {@link buildVerifier}).
  * @example
  * ```ts
- * const verifier = buildVerifier(config, { issuer: ['https://issuer.example'], audience: ['api'] }, 'https://api.example')
+ * verifierOptions(config, { issuer: ['https://issuer.example'], audience: ['api'] }, 'https://api.example')
  * ```
  */
-export function buildVerifier(config: AppConfig, trusted: TrustedIssuer, base: string): Verifier {
+export function verifierOptions(
+  config: AppConfig,
+  trusted: TrustedIssuer,
+  base: string,
+): VerifierOptions {
   const options: VerifierOptions = {
     issuer: trusted.issuer,
     // Cognito access tokens carry client_id and no aud: with only CLIENT_ID, aud is not checked.
@@ -68,5 +74,18 @@ export function buildVerifier(config: AppConfig, trusted: TrustedIssuer, base: s
   if (config.resourceServer !== undefined) options.resourceServer = config.resourceServer
   if (config.algorithms !== undefined) options.algorithms = config.algorithms
   if (config.typ !== undefined) options.typ = config.typ
-  return createVerifier(options)
+  return options
+}
+
+/**
+ * Builds the API's single verifier from {@link verifierOptions}.
+ *
+ * @throws ConfigurationError (from the core) when the options are inconsistent.
+ * @example
+ * ```ts
+ * const verifier = buildVerifier(config, { issuer: ['https://issuer.example'], audience: ['api'] }, 'https://api.example')
+ * ```
+ */
+export function buildVerifier(config: AppConfig, trusted: TrustedIssuer, base: string): Verifier {
+  return createVerifier(verifierOptions(config, trusted, base))
 }

@@ -3,13 +3,12 @@
  * grant, resource indicators and JWT access tokens (`typ: at+jwt`, `aud`), signed RS256 or ES256,
  * on every framework.
  */
-import { once } from 'node:events'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { RequestListener } from 'node:http'
 import { exportJWK, generateKeyPair } from 'jose'
 import Provider from 'oidc-provider'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { closeServer } from '../src/servers/express.js'
+import type { RunningServer } from '../src/servers/app-deps.js'
+import { serveNodeHttp } from '../src/servers/node-http.js'
 import { PNG } from './fixtures.js'
 import { call, startExample, type Harness } from './harness.js'
 import { E2E_FRAMEWORKS } from './frameworks.js'
@@ -32,11 +31,16 @@ async function privateJwk(alg: 'RS256' | 'ES256') {
 }
 
 /** Starts oidc-provider on loopback; `alg` signs the access tokens. */
-async function startProvider(alg: 'RS256' | 'ES256'): Promise<{ url: string; server: Server }> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+async function startProvider(
+  alg: 'RS256' | 'ES256',
+): Promise<{ url: string; server: RunningServer }> {
+  // The provider needs its URL, so the server listens first and gets its handler after.
+  let handle: RequestListener = (_req, res) => res.writeHead(503).end()
+  const server = await serveNodeHttp((req, res) => handle(req, res), {
+    port: 0,
+    host: '127.0.0.1',
+  })
+  const url = `http://127.0.0.1:${server.port}`
   // oidc-provider warns about its in-memory adapter at construction: expected in a test.
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
   const provider = new Provider(url, {
@@ -67,7 +71,7 @@ async function startProvider(alg: 'RS256' | 'ES256'): Promise<{ url: string; ser
     },
   })
   warn.mockRestore()
-  server.on('request', provider.callback())
+  handle = provider.callback()
   return { url, server }
 }
 
@@ -96,11 +100,11 @@ const header = (jwt: string): unknown =>
   JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString())
 
 describe.each(['RS256', 'ES256'] as const)('tokens from oidc-provider signed %s', (alg) => {
-  let issuer: { url: string; server: Server }
+  let issuer: { url: string; server: RunningServer }
   beforeAll(async () => {
     issuer = await startProvider(alg)
   })
-  afterAll(() => closeServer(issuer.server))
+  afterAll(() => issuer.server.close())
 
   describe.each(E2E_FRAMEWORKS)('on %s', (framework) => {
     let app: Harness

@@ -31,7 +31,8 @@ function run(env: Record<string, string>) {
     child.once('exit', (code) => resolve(code)),
   )
   const printed = async (text: RegExp): Promise<RegExpExecArray> => {
-    for (let i = 0; i < 200; i++) {
+    // Up to 25 s: a busy machine can take that long to start Node, Nest and the dev issuer.
+    for (let i = 0; i < 500; i++) {
       const match = text.exec(stdout)
       if (match !== null) return match
       await new Promise((resolve) => setTimeout(resolve, 50))
@@ -70,6 +71,7 @@ describe('the built entry (npm start)', () => {
         await data.cleanup()
       }
     },
+    60_000,
   )
 
   it('stops at once with a message when ISSUER is set without AUDIENCE or CLIENT_ID', async () => {

@@ -58,6 +58,9 @@ const MAX_REDIRECTS = 3
  * redirects, oversize body or invalid JSON.
  */
 export async function fetchJson(url: URL, limits: FetchLimits): Promise<FetchedJson> {
+  // Called as a plain function, never as `limits.fetch(...)`: Cloudflare Workers refuse a `fetch`
+  // invoked with another object as `this` ("Illegal invocation").
+  const fetchImpl = limits.fetch
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), limits.timeoutMs)
   try {
@@ -65,7 +68,7 @@ export async function fetchJson(url: URL, limits: FetchLimits): Promise<FetchedJ
     for (let redirects = 0; ; redirects++) {
       let response: Response
       try {
-        response = await limits.fetch(current.href, {
+        response = await fetchImpl(current.href, {
           method: 'GET',
           headers: { accept: 'application/json' },
           redirect: 'manual',

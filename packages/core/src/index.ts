@@ -22,6 +22,7 @@ export { challengeHeader } from './challenge.js'
 export type { ChallengeContext, ChallengeParams } from './challenge.js'
 export type { AuthInfo, TokenClaims } from './auth-info.js'
 export { nodeRequestHeaders } from './bearer.js'
+export { webRequestHeaders } from './web-headers.js'
 export type { AuthRequest, RequestHeaders, TokenTransport } from './bearer.js'
 export {
   checkScopeRequirement,

@@ -56,6 +56,21 @@ describe('fetchJson', () => {
     expect(seen[0]?.signal).toBeInstanceOf(AbortSignal)
   })
 
+  it('calls fetch as a plain function, as Cloudflare Workers require (no other `this`)', async () => {
+    const thisValues: unknown[] = []
+    // Workers throw "Illegal invocation" when their fetch runs with another object as `this`.
+    const fetch = function (this: unknown) {
+      thisValues.push(this)
+      if (this !== undefined && this !== globalThis) throw new TypeError('Illegal invocation')
+      return Promise.resolve(Response.json({ ok: true }))
+    } as typeof globalThis.fetch
+    await expect(get('/jwks', { fetch })).resolves.toEqual({
+      json: { ok: true },
+      maxAge: undefined,
+    })
+    expect(thisValues).toEqual([undefined])
+  })
+
   it('follows up to three same-origin redirects', async () => {
     for (const [from, to] of [
       ['a', 'b'],

@@ -13,16 +13,26 @@ const token = (n: number) => `${'h'.repeat(40)}.${'p'.repeat(40)}.${String(n).pa
 
 /**
  * The order the cache promises, kept in a plain array (oldest first): a set drops the oldest when
- * full; a hit moves its entry to the young end only when it is over maxEntries/4 moves old.
+ * full, but once full a token gets in only when it was refused before (refusals are forgotten all
+ * at once when maxEntries of them pile up); a hit moves its entry to the young end only when it is
+ * over maxEntries/4 moves old.
  */
 class Model {
   private order: { n: number; stamp: number }[] = []
+  private refused = new Set<number>()
   private clock = 0
   constructor(private readonly max: number) {}
   set(n: number) {
     if (this.max === 0) return
     this.order = this.order.filter((e) => e.n !== n)
-    if (this.order.length >= this.max) this.order.shift()
+    if (this.order.length >= this.max) {
+      if (!this.refused.delete(n)) {
+        if (this.refused.size >= this.max) this.refused.clear()
+        this.refused.add(n)
+        return
+      }
+      this.order.shift()
+    }
     this.order.push({ n, stamp: ++this.clock })
   }
   get(n: number): boolean {

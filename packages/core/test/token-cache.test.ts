@@ -93,7 +93,8 @@ describe('the verified-token cache', () => {
     const authA = await verifier.verify(a)
     const authB = await verifier.verify(b)
     expect(await verifier.verify(a)).toBe(authA) // a is now the most recent
-    await verifier.verify(c) // evicts b
+    await verifier.verify(c) // full: c is refused entry on its first verification
+    await verifier.verify(c) // admitted on its second, evicting b
     expect(verifier.stats().tokenCacheSize).toBe(2)
     expect(await verifier.verify(a)).toBe(authA)
     expect(await verifier.verify(b)).not.toBe(authB)
@@ -109,7 +110,10 @@ describe('the verified-token cache', () => {
     expect(await verifier.verify(a)).toBe(first.get(a)) // 7 moves old: moved to the young end
     expect(await verifier.verify(h)).toBe(first.get(h)) // recent: left in place
     expect(await verifier.verify(g)).toBe(first.get(g))
-    for (const token of tokens.slice(8, 13)) await verifier.verify(token) // 5 more: b..f dropped
+    for (const token of tokens.slice(8, 13)) {
+      await verifier.verify(token) // full: refused entry on the first verification
+      await verifier.verify(token) // admitted on the second: b..f dropped, one each
+    }
     expect(verifier.stats().tokenCacheSize).toBe(8)
     expect(await verifier.verify(a)).toBe(first.get(a))
     expect(await verifier.verify(g)).toBe(first.get(g))
@@ -117,6 +121,22 @@ describe('the verified-token cache', () => {
     const again = await verifier.verify(b) // dropped: verified anew
     expect(again).not.toBe(first.get(b))
     expect(again).toEqual(first.get(b))
+  })
+
+  it('once full, admits a token on its second verification only, so one-off tokens never evict', async () => {
+    const verifier = make({ tokenCache: { maxEntries: 2 } })
+    const tokens = await Promise.all(Array.from({ length: 6 }, (_, n) => mint(k1, claims({ n }))))
+    const [a, b] = tokens as [string, string]
+    const authA = await verifier.verify(a)
+    const authB = await verifier.verify(b)
+    for (const token of tokens.slice(2)) await verifier.verify(token) // a stream of one-off tokens
+    expect(verifier.stats().tokenCacheSize).toBe(2)
+    expect(await verifier.verify(a)).toBe(authA)
+    expect(await verifier.verify(b)).toBe(authB)
+    const last = tokens[5]! // refused lately (refusals are forgotten in bulk, two at a time here)
+    const admitted = await verifier.verify(last) // refused before: admitted now, evicting a
+    expect(await verifier.verify(last)).toBe(admitted)
+    expect(await verifier.verify(a)).not.toBe(authA)
   })
 
   it('remembers nothing with maxEntries 0 or tokenCache: false', async () => {

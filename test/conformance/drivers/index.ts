@@ -2,6 +2,7 @@ import type { Driver } from '../app-spec.js'
 import { express4Driver } from './express4.js'
 import { express5Driver } from './express5.js'
 import { fastifyConfigDriver, fastifyHooksDriver } from './fastify.js'
+import { honoDriver } from './hono.js'
 import { koa2Driver } from './koa2.js'
 import { koa3Driver } from './koa3.js'
 import { nestExpressDriver, nestFastifyDriver } from './nestjs.js'
@@ -16,4 +17,5 @@ export const drivers: Driver[] = [
   fastifyConfigDriver,
   nestExpressDriver,
   nestFastifyDriver,
+  honoDriver,
 ]

@@ -3,14 +3,12 @@
  *
  * @module
  */
-import { once } from 'node:events'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import express, { type ErrorRequestHandler } from 'express'
 import { authenticate, protectedResourceMetadata, requireScopes } from '@scopeguard/express'
 import { MAX_PHOTO_BYTES } from '../domain/content-type.js'
 import type { AppDeps, StartServer } from './app-deps.js'
 import { errorAnswer } from './error-answer.js'
+import { serveNodeHttp } from './node-http.js'
 
 /**
  * The Express application: public `/health` and metadata document, then `/photos` behind
@@ -82,27 +80,5 @@ export function createExpressApp({ photos, verifier }: AppDeps): express.Express
  * const server = await startExpress(deps, { port: 3000, host: '127.0.0.1' })
  * ```
  */
-export const startExpress: StartServer = async (deps, { port, host }) => {
-  const server: Server = createServer(createExpressApp(deps))
-  server.listen(port, host)
-  await once(server, 'listening')
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => closeServer(server),
-  }
-}
-
-/**
- * Closes a Node HTTP server, ending idle keep-alive connections.
- *
- * @throws Never (close errors are ignored).
- * @example
- * ```ts
- * await closeServer(server)
- * ```
- */
-export async function closeServer(server: Server): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-  server.closeAllConnections()
-  await closed
-}
+export const startExpress: StartServer = (deps, listen) =>
+  serveNodeHttp(createExpressApp(deps), listen)

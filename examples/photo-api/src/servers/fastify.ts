@@ -4,13 +4,13 @@
  *
  * @module
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import { protectedResourceMetadata, scopeguard } from '@scopeguard/fastify'
 import { MAX_PHOTO_BYTES } from '../domain/content-type.js'
 import type { AppDeps, StartServer } from './app-deps.js'
 import { errorAnswer } from './error-answer.js'
 
-const idOf = (request: FastifyRequest): string => (request.params as { id: string }).id
+type ById = { Params: { id: string } }
 
 /**
  * The Fastify application: the same routes and answers as the other servers.
@@ -38,19 +38,22 @@ export async function createFastifyApp({ photos, verifier }: AppDeps): Promise<F
   app.get(verifier.resourceMetadata!.path, protectedResourceMetadata(verifier))
 
   const read = { config: { scopes: ['photos.read'] } }
-  app.get('/photos', read, (request) => {
-    const query = request.query as Record<string, unknown>
-    return photos.list({ limit: query.limit, cursor: query.cursor })
-  })
-  app.get('/photos/:id', read, (request) => photos.get(idOf(request)))
-  app.get('/photos/:id/content', read, async (request, reply) => {
-    const { metadata, bytes } = await photos.content(idOf(request))
+  app.get<{ Querystring: { limit?: unknown; cursor?: unknown } }>('/photos', read, (request) =>
+    photos.list(request.query),
+  )
+  app.get<ById>('/photos/:id', read, (request) => photos.get(request.params.id))
+  app.get<ById>('/photos/:id/content', read, async (request, reply) => {
+    const { metadata, bytes } = await photos.content(request.params.id)
     return reply.header('x-content-type-options', 'nosniff').type(metadata.contentType).send(bytes)
   })
-  app.delete('/photos/:id', { config: { scopes: ['photos.write'] } }, async (request, reply) => {
-    await photos.delete(idOf(request))
-    return reply.code(204).send()
-  })
+  app.delete<ById>(
+    '/photos/:id',
+    { config: { scopes: ['photos.write'] } },
+    async (request, reply) => {
+      await photos.delete(request.params.id)
+      return reply.code(204).send()
+    },
+  )
   await app.register((uploads, _options, done) => {
     // Uploads are raw bytes of any declared type; the domain checks the type against the bytes.
     uploads.removeAllContentTypeParsers()

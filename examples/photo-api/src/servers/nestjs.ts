@@ -1,18 +1,20 @@
 /**
  * The photo API on NestJS 11 (platform-express) with `@scopeguard/nestjs`: the global guard
- * authenticates every route not marked `@Public()`, `@RequireScopes` guards each handler, and one
- * exception filter answers every error like the other servers do.
+ * authenticates every route not marked `@Public()`, `@RequireScopes` guards each handler, and the
+ * adapter's own exception filter answers OAuth errors (status, `WWW-Authenticate`, `Retry-After`).
+ * This file adds a filter for photo errors only, so it never hides the adapter's.
  *
  * @module
  */
 import 'reflect-metadata'
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   Catch,
   Controller,
   Delete,
   Get,
+  Header,
   HttpCode,
   Inject,
   Module,
@@ -21,15 +23,17 @@ import {
   Query,
   Req,
   Res,
+  StreamableFile,
   type ArgumentsHost,
   type DynamicModule,
   type ExceptionFilter,
 } from '@nestjs/common'
-import { NestFactory } from '@nestjs/core'
+import { APP_FILTER, NestFactory } from '@nestjs/core'
+import type { Response } from 'express'
 import { Auth, Public, RequireScopes, ScopeguardModule, type AuthInfo } from '@scopeguard/nestjs'
-import type { PhotoService } from '../domain/photo-service.js'
+import { PhotoError } from '../domain/errors.js'
+import type { PhotoMetadata, PhotoPage, PhotoService } from '../domain/photo-service.js'
 import type { AppDeps, StartServer } from './app-deps.js'
-import { errorAnswer } from './error-answer.js'
 import { readBody } from './read-body.js'
 
 const PHOTOS = Symbol('PhotoService')
@@ -50,42 +54,39 @@ class PhotosController {
 
   @Get()
   @RequireScopes('photos.read')
-  list(@Query('limit') limit: unknown, @Query('cursor') cursor: unknown): Promise<unknown> {
+  list(@Query('limit') limit: unknown, @Query('cursor') cursor: unknown): Promise<PhotoPage> {
     return this.photos.list({ limit, cursor })
   }
 
+  /** Body parsing is off: the bytes are read here, after the guard has authenticated. */
   @Post()
   @RequireScopes('photos.write')
   @HttpCode(201)
   async create(
     @Req() req: IncomingMessage,
-    @Res({ passthrough: true }) res: ServerResponse,
+    @Res({ passthrough: true }) res: Response,
     @Auth() auth: AuthInfo | undefined,
-  ): Promise<unknown> {
+  ): Promise<PhotoMetadata> {
     const photo = await this.photos.create(await readBody(req), req.headers['content-type'], {
       owner: auth?.subject,
       clientId: auth?.clientId,
     })
-    res.setHeader('Location', `/photos/${photo.id}`)
+    res.location(`/photos/${photo.id}`)
     return photo
   }
 
   @Get(':id')
   @RequireScopes('photos.read')
-  get(@Param('id') id: string): Promise<unknown> {
+  get(@Param('id') id: string): Promise<PhotoMetadata> {
     return this.photos.get(id)
   }
 
   @Get(':id/content')
   @RequireScopes('photos.read')
-  async content(@Param('id') id: string, @Res() res: ServerResponse): Promise<void> {
+  @Header('X-Content-Type-Options', 'nosniff')
+  async content(@Param('id') id: string): Promise<StreamableFile> {
     const { metadata, bytes } = await this.photos.content(id)
-    res.writeHead(200, {
-      'content-type': metadata.contentType,
-      'content-length': bytes.length,
-      'x-content-type-options': 'nosniff',
-    })
-    res.end(bytes)
+    return new StreamableFile(bytes, { type: metadata.contentType, length: bytes.length })
   }
 
   @Delete(':id')
@@ -96,16 +97,11 @@ class PhotosController {
   }
 }
 
-/** Answers every error like the other servers (OAuth errors keep their status and headers). */
-@Catch()
-class ErrorAnswerFilter implements ExceptionFilter {
-  catch(error: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<ServerResponse>()
-    const { status, headers, body } = errorAnswer(error)
-    if (status === 500) console.error(error)
-    const json = JSON.stringify(body)
-    res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' })
-    res.end(json)
+/** Photo errors answer `{ error, message }` with their status, as on the other servers. */
+@Catch(PhotoError)
+class PhotoErrorFilter implements ExceptionFilter<PhotoError> {
+  catch(error: PhotoError, host: ArgumentsHost): void {
+    host.switchToHttp().getResponse<Response>().status(error.status).json(error.toJSON())
   }
 }
 
@@ -116,14 +112,16 @@ class PhotoApiModule {
       module: PhotoApiModule,
       imports: [ScopeguardModule.forRoot({ verifier }, { global: true })],
       controllers: [PublicController, PhotosController],
-      providers: [{ provide: PHOTOS, useValue: photos }],
+      providers: [
+        { provide: PHOTOS, useValue: photos },
+        { provide: APP_FILTER, useClass: PhotoErrorFilter },
+      ],
     }
   }
 }
 
 /**
- * Serves the NestJS app (platform-express, body parsing off: uploads are read raw by the handler
- * after the guard has authenticated).
+ * Serves the NestJS app (platform-express, body parsing off).
  *
  * @throws Error when the port is taken.
  * @example
@@ -136,7 +134,6 @@ export const startNest: StartServer = async (deps, { port, host }) => {
     bodyParser: false,
     logger: false,
   })
-  app.useGlobalFilters(new ErrorAnswerFilter())
   await app.listen(port, host)
   const server = app.getHttpServer() as Server
   return { port: (server.address() as AddressInfo).port, close: () => app.close() }

@@ -1,0 +1,56 @@
+/**
+ * The one Hono app every real runtime serves (workerd, Bun, Deno), bundled from the sources.
+ *
+ * | route | needs |
+ * |---|---|
+ * | GET /health | nothing; answers the runtime (`navigator.userAgent`) and the signature backend |
+ * | GET /photos | `photos.read`, verified against the live loopback key server |
+ * | POST /photos | `photos.write` |
+ * | GET /offline/photos | `photos.read`, verified against an issuer whose key server is down |
+ */
+import { Hono } from 'hono'
+import { authenticate, createVerifier, requireScopes, type VerifierOptions } from '@scopeguard/hono'
+
+/** What the test hands the runtime (worker bindings, or a JSON command-line argument). */
+export interface RuntimeAppConfig {
+  /** The live loopback issuer (`http://127.0.0.1:PORT/<pool>`). */
+  ISSUER: string
+  /** An issuer whose key server is closed. */
+  OFFLINE_ISSUER: string
+  /** The app client tokens must be issued to. */
+  CLIENT_ID: string
+}
+
+/**
+ * Builds the app; call it once per isolate or process (each verifier owns its key cache).
+ *
+ * @example
+ * ```ts
+ * export default { fetch: (request, env) => (app ??= createRuntimeApp(env)).fetch(request) }
+ * ```
+ */
+export function createRuntimeApp(config: RuntimeAppConfig): Hono {
+  const base = { clientId: config.CLIENT_ID, tokenUse: 'access' } satisfies Partial<VerifierOptions>
+  const verifier = createVerifier({ ...base, issuer: config.ISSUER, jwksCache: { timeout: 3 } })
+  const offline = createVerifier({
+    ...base,
+    issuer: config.OFFLINE_ISSUER,
+    jwksCache: { timeout: 1, retryDelay: 0 },
+  })
+  const answer = (c: { var: { auth?: { subject?: string; scopes: readonly string[] } } }) => ({
+    sub: c.var.auth?.subject,
+    scopes: c.var.auth?.scopes,
+  })
+  const app = new Hono()
+  app.get('/health', (c) =>
+    c.json({ runtime: globalThis.navigator?.userAgent ?? 'unknown', backend: verifier.backend }),
+  )
+  app.get('/photos', authenticate(verifier), requireScopes('photos.read'), (c) => c.json(answer(c)))
+  app.post('/photos', authenticate(verifier), requireScopes('photos.write'), (c) =>
+    c.json(answer(c), 201),
+  )
+  app.get('/offline/photos', authenticate(offline), requireScopes('photos.read'), (c) =>
+    c.json(answer(c)),
+  )
+  return app
+}
