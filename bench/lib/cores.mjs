@@ -44,9 +44,10 @@ export async function loadCreateVerifier(backend) {
 }
 
 /**
- * The `createVerifier` (node backend) of the core as it was at git commit `ref`: its
- * `packages/core` is taken out of git into `bench/.out/core-<commit>` and compiled there once, so
- * a benchmark can compare today's core with an older one in the same process and the same run.
+ * The `createVerifier` (node backend) of the core as it was at git commit `ref`: its sources are
+ * taken out of git into `node_modules/.cache/scopeguard-bench/core-<commit>` (out of reach of lint
+ * and typecheck, and `jose` still resolves) and compiled there once, so a benchmark can compare
+ * today's core with an older one in the same process and the same run.
  *
  * @param {string} ref a commit, tag or branch of this repository
  * @returns {Promise<{ commit: string, createVerifier: typeof import('@scopeguard/core').createVerifier }>}
@@ -57,7 +58,7 @@ export async function loadCoreAt(ref) {
     cwd: root,
     encoding: 'utf8',
   }).trim()
-  const dir = join(here, '..', '.out', `core-${commit}`)
+  const dir = join(root, 'node_modules', '.cache', 'scopeguard-bench', `core-${commit}`)
   const entry = join(dir, 'packages', 'core', 'dist', 'index.js')
   if (!existsSync(entry)) {
     rmSync(dir, { recursive: true, force: true })
