@@ -67,6 +67,7 @@ describe('fetchJson', () => {
     await expect(get('/jwks', { fetch })).resolves.toEqual({
       json: { ok: true },
       maxAge: undefined,
+      status: 200,
     })
     expect(thisValues).toEqual([undefined])
   })
