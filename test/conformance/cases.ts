@@ -15,7 +15,8 @@ import { READ, WRITE, type SeenAuth } from './app-spec.js'
 import { CLIENT, RESOURCE_SERVER } from './tokens.js'
 
 /** The verifier a row runs against (built in variants.ts). */
-export type Variant = 'cognito' | 'prefixed' | 'oidc' | 'query' | 'body' | 'keys-cold' | 'keys-warm'
+export type Variant =
+  'cognito' | 'id' | 'prefixed' | 'oidc' | 'query' | 'body' | 'keys-cold' | 'keys-warm'
 
 /** One request: headers (an array sends the header once per value), query and form body. */
 export interface CaseRequest {
@@ -273,6 +274,48 @@ export const cases: Case[] = [
     request: { path: '/read', headers: bearer('{read}') },
     status: 401,
     challenge: invalidToken('The access token audience is not accepted'),
+    handlerRan: false,
+  },
+  // ID tokens (tokenUse: 'id'): the client is aud, never a client_id claim.
+  {
+    name: 'ID tokens: aud naming the app client is accepted, its client taken from aud',
+    variant: 'id',
+    request: { path: '/optional', headers: bearer('{idToken}') },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: { sub: 'user-1', clientId: CLIENT, scopes: [] },
+  },
+  {
+    name: 'ID tokens: no aud, a client_id claim naming the app client: 401 bad audience',
+    variant: 'id',
+    request: { path: '/optional', headers: bearer('{idClientIdOnly}') },
+    status: 401,
+    challenge: invalidToken('The access token audience is not accepted'),
+    handlerRan: false,
+  },
+  {
+    name: 'ID tokens: aud naming another client, client_id naming ours: 401 bad audience',
+    variant: 'id',
+    request: { path: '/optional', headers: bearer('{idOtherAudience}') },
+    status: 401,
+    challenge: invalidToken('The access token audience is not accepted'),
+    handlerRan: false,
+  },
+  {
+    name: 'ID tokens: aud naming our client and an untrusted one: 401 bad audience',
+    variant: 'id',
+    request: { path: '/optional', headers: bearer('{idUntrustedAudience}') },
+    status: 401,
+    challenge: invalidToken('The access token audience is not accepted'),
+    handlerRan: false,
+  },
+  {
+    name: 'ID tokens: an access token on an ID-token verifier: 401',
+    variant: 'id',
+    request: { path: '/optional', headers: bearer('{read}') },
+    status: 401,
+    challenge: invalidToken('The token is not of the accepted kind'),
     handlerRan: false,
   },
   {

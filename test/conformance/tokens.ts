@@ -50,6 +50,12 @@ const recipes = {
   otherIssuer: (iss) => access(`${iss}x`, READ),
   otherClient: async (iss) => sign((await testKeys()).rsa, cognitoAccess(iss, 'client-b', READ)),
   idToken: async (iss) => sign((await testKeys()).rsa, cognitoId(iss, CLIENT)),
+  idClientIdOnly: async (iss) =>
+    sign((await testKeys()).rsa, cognitoId(iss, CLIENT, { aud: undefined, client_id: CLIENT })),
+  idOtherAudience: async (iss) =>
+    sign((await testKeys()).rsa, cognitoId(iss, 'client-b', { client_id: CLIENT })),
+  idUntrustedAudience: async (iss) =>
+    sign((await testKeys()).rsa, cognitoId(iss, CLIENT, { aud: [CLIENT, 'client-b'] })),
   unknownKid: async (iss) => sign((await testKeys()).rogue, cognitoAccess(iss, CLIENT, READ)),
   oidcRead: async (iss) =>
     sign((await testKeys()).rsa, {

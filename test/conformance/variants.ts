@@ -38,6 +38,8 @@ export function variantOptions(variant: Variant, servers: KeyServers): VerifierO
   switch (variant) {
     case 'cognito':
       return cognito
+    case 'id':
+      return { ...base, clientId: CLIENT, tokenUse: 'id' }
     case 'prefixed':
       return { ...cognito, resourceServer: RESOURCE_SERVER }
     case 'oidc':

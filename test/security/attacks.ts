@@ -22,6 +22,7 @@ const DESCRIPTIONS = {
   missing_claim: 'The access token lacks a required claim',
   bad_claim: 'The access token has an invalid claim',
   bad_issuer: 'The access token issuer is not accepted',
+  bad_audience: 'The access token audience is not accepted',
   bad_client: 'The access token client is not accepted',
   bad_token_use: 'The token is not of the accepted kind',
   bad_scope_claim: 'The access token scope claim is invalid',
@@ -355,7 +356,7 @@ export function attackRows({ issuer, keys, attackerUrl }: AttackContext): Attack
     add('key injection', `kid as ${label}`, good({}, { kid }), 'malformed')
   }
   for (const [label, kid] of [
-    ['path traversal', '../../../../etc/passwd'],
+    ['path traversal', '../../../../etc/passwd'], // repo-bounds: not a path (a hostile kid)
     ['a URL', `${attackerUrl}/key`],
     ['quotes and commas', 'a", error="none'],
     ['CR LF header injection', 'x\r\nSet-Cookie: a=b'],

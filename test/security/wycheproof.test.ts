@@ -1,5 +1,5 @@
 /**
- * Project Wycheproof's JWS and JWK vectors (../shared/vectors/wycheproof, beside the repository)
+ * Project Wycheproof's JWS and JWK vectors (vendored in test/vectors/wycheproof)
  * through the core's signature and key-selection layer, on both signature backends. Every `invalid`
  * vector is refused and every `valid` one accepted, except the exclusions below, each refused by
  * design with its reason. A missing vector file fails the suite; it is never skipped.
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { nodeBackend, publicKeySet, verifyJws, webCryptoBackend } from './jws-level.js'
 
-const VECTORS = fileURLToPath(new URL('../../../shared/vectors/wycheproof/', import.meta.url))
+const VECTORS = fileURLToPath(new URL('../vectors/wycheproof/', import.meta.url))
 
 interface Vector {
   tcId: number
@@ -28,7 +28,7 @@ function load(file: string): Group[] {
   const path = `${VECTORS}${file}`
   if (!existsSync(path)) {
     throw new Error(
-      `Wycheproof vectors missing: ${path}. They live in shared/vectors beside the repository.`,
+      `Wycheproof vectors missing: ${path}. They are part of the repository (test/vectors/wycheproof); restore them with git.`,
     )
   }
   return (JSON.parse(readFileSync(path, 'utf8')) as { testGroups: Group[] }).testGroups

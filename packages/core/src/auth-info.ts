@@ -56,7 +56,10 @@ export interface AuthInfo {
   readonly issuer: string
   /** The `sub` claim. */
   readonly subject: string | undefined
-  /** The app client: `client_id`, or the `aud` of a Cognito ID token. */
+  /**
+   * The app client: an access token's `client_id`; for an ID token its `aud` (the single member,
+   * or the one `azp` names), never a `client_id` claim.
+   */
   readonly clientId: string | undefined
   /** The `aud` claim as a list (empty when absent). */
   readonly audience: readonly string[]

@@ -1,7 +1,7 @@
 /**
  * Claim checks after the signature: times (`exp` required, `nbf`, `iat`, maximum age, clock
- * tolerance), issuer, audience, Cognito `client_id` and `token_use`, `typ`, required claims. Claims
- * scopeguard does not know are never a reason to reject.
+ * tolerance), issuer, audience, the app client (`client_id`, or an ID token's `aud`), `token_use`,
+ * `typ`, required claims. Claims scopeguard does not know are never a reason to reject.
  *
  * @module
  */
@@ -74,22 +74,37 @@ export function audienceOf(claims: Record<string, unknown>): string[] {
 }
 
 /**
- * The app client a token was issued to: `client_id`, or for Cognito ID tokens (`token_use: 'id'`)
- * their single `aud`.
+ * The app client a token was issued to. An access token names it in `client_id`. An ID token
+ * (`token_use: 'id'`; a `tokenUse: 'id'` verifier accepts no other) names it in `aud` only:
+ * its single member, or, among several, the one `azp` (OIDC's authorized party) names; a
+ * `client_id` claim in an ID token is ignored.
  *
- * @throws Never.
  * @example
  * ```ts
- * clientIdOf({ token_use: 'id', aud: 'app-1' }) // 'app-1'
+ * clientIdOf({ token_use: 'id', aud: 'app-1', client_id: 'app-2' }) // 'app-1'
  * ```
  */
 export function clientIdOf(claims: Record<string, unknown>): string | undefined {
-  if (typeof claims.client_id === 'string') return claims.client_id
-  if (claims.token_use === 'id') {
-    const aud = audienceOf(claims)
-    return aud.length === 1 ? aud[0] : undefined
-  }
-  return undefined
+  if (claims.token_use !== 'id')
+    return typeof claims.client_id === 'string' ? claims.client_id : undefined
+  const aud = audienceOf(claims)
+  if (aud.length === 1) return aud[0]
+  return typeof claims.azp === 'string' && aud.includes(claims.azp) ? claims.azp : undefined
+}
+
+/**
+ * OIDC Core 3.1.3.7: an ID token's `aud` must name a configured client, and every other member
+ * must be trusted too (a configured client or audience), so a token minted for a party this API
+ * does not trust is refused even when it also names our client.
+ */
+function idAudienceAccepted(claims: Record<string, unknown>, rules: ClaimRules): boolean {
+  const clients = rules.clientIds
+  if (clients === null) return true
+  const aud = audienceOf(claims)
+  return (
+    aud.some((member) => clients.has(member)) &&
+    aud.every((member) => clients.has(member) || rules.audiences?.has(member) === true)
+  )
 }
 
 /**
@@ -123,8 +138,9 @@ export function checkTimes(
 }
 
 /**
- * Checks every non-time claim rule: issuer, `typ`, `token_use`, audience, app client, required
- * claims. Unknown claims are ignored.
+ * Checks every non-time claim rule: issuer, `typ`, `token_use`, audience, app client (an access
+ * token's `client_id`; an ID token's `aud`, see {@link clientIdOf}), required claims. Unknown
+ * claims are ignored.
  *
  * @throws {@link ClaimError} `bad_issuer`, `bad_typ`, `bad_token_use`, `bad_audience`,
  * `bad_client` or `missing_claim`.
@@ -152,7 +168,9 @@ export function checkClaims(
     const accepted = rules.audiences
     if (!audienceOf(claims).some((aud) => accepted.has(aud))) throw new ClaimError('bad_audience')
   }
-  if (rules.clientIds !== null) {
+  if (claims.token_use === 'id') {
+    if (!idAudienceAccepted(claims, rules)) throw new ClaimError('bad_audience')
+  } else if (rules.clientIds !== null) {
     const client = clientIdOf(claims)
     if (client === undefined || !rules.clientIds.has(client)) throw new ClaimError('bad_client')
   }

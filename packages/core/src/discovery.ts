@@ -1,6 +1,7 @@
 /**
- * Finds an issuer's key-set URL: Cognito user pools publish theirs at a fixed place; any other
- * issuer is asked through OpenID Connect discovery, then the RFC 8414 form. The document's `issuer`
+ * Finds an issuer's key-set URL (and its introspection endpoint): Cognito user pools publish their
+ * key set at a fixed place; any other issuer is asked through OpenID Connect discovery, then the
+ * RFC 8414 form. The document's `issuer`
  * must equal the configured issuer exactly, and its `jwks_uri` must pass the URL policy.
  *
  * @module
@@ -31,8 +32,23 @@ export function discoveryUrls(issuer: string): string[] {
  *
  * @throws {@link FetchFailure} when no discovery document fits.
  */
-export async function discoverJwksUri(
+export function discoverJwksUri(
   issuer: string,
+  limits: FetchLimits,
+  allowInsecureHttp: boolean,
+): Promise<URL> {
+  return discoverEndpoint(issuer, 'jwks_uri', limits, allowInsecureHttp)
+}
+
+/**
+ * Resolves one endpoint URL of `issuer` (`jwks_uri`, `introspection_endpoint`) through discovery:
+ * the document's `issuer` must equal `issuer`, and the URL must pass the URL policy.
+ *
+ * @throws {@link FetchFailure} when no discovery document fits.
+ */
+export async function discoverEndpoint(
+  issuer: string,
+  member: 'jwks_uri' | 'introspection_endpoint',
   limits: FetchLimits,
   allowInsecureHttp: boolean,
 ): Promise<URL> {
@@ -46,10 +62,11 @@ export async function discoverJwksUri(
       if (doc.issuer !== issuer) {
         throw new FetchFailure(`${candidate} names another issuer`)
       }
-      if (typeof doc.jwks_uri !== 'string') throw new FetchFailure(`${candidate} has no jwks_uri`)
-      const jwks = checkFetchUrl(doc.jwks_uri, allowInsecureHttp)
-      if (typeof jwks === 'string') throw new FetchFailure(`jwks_uri of ${issuer} ${jwks}`)
-      return jwks
+      const value = doc[member]
+      if (typeof value !== 'string') throw new FetchFailure(`${candidate} has no ${member}`)
+      const checked = checkFetchUrl(value, allowInsecureHttp)
+      if (typeof checked === 'string') throw new FetchFailure(`${member} of ${issuer} ${checked}`)
+      return checked
     } catch (cause) {
       failures.push(cause)
     }

@@ -48,6 +48,10 @@ export type OAuthErrorReason =
   | 'rejected'
   | 'insufficient_scope'
   | 'jwks_unavailable'
+  | 'revoked'
+  | 'revocation_unavailable'
+  | 'inactive'
+  | 'introspection_unavailable'
 
 /** A fixed sentence per reason: `error_description` never holds a token, claim value or key. */
 const DESCRIPTIONS: Record<OAuthErrorReason, string> = {
@@ -77,6 +81,10 @@ const DESCRIPTIONS: Record<OAuthErrorReason, string> = {
   rejected: 'The access token was rejected',
   insufficient_scope: 'The access token lacks a required scope',
   jwks_unavailable: 'The signing keys are temporarily unavailable',
+  revoked: 'The access token was revoked',
+  revocation_unavailable: 'The revocation status is temporarily unavailable',
+  inactive: 'The access token is not active',
+  introspection_unavailable: 'Token introspection is temporarily unavailable',
 }
 
 const STATUS: Record<OAuthErrorCode, number> = {

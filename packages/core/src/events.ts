@@ -106,16 +106,17 @@ export interface RevocationEvent {
 }
 
 /**
- * How an introspection ended: `active`, `inactive`, `cached` (answered from the result cache),
- * `error` (endpoint down, slow, 5xx or an invalid answer).
+ * How a call to the introspection endpoint ended: `active`, `inactive`, or `error` (endpoint
+ * down, slow, a non-2xx status or an invalid answer). Answers from the result cache make no call;
+ * their verification events say `cached: true`.
  */
-export type IntrospectionResult = 'active' | 'inactive' | 'cached' | 'error'
+export type IntrospectionResult = 'active' | 'inactive' | 'error'
 
-/** One RFC 7662 introspection. */
+/** One RFC 7662 introspection call. */
 export interface IntrospectionEvent {
   readonly type: 'introspection'
   readonly result: IntrospectionResult
-  /** The endpoint's HTTP status; `undefined` when none came (or from the cache). */
+  /** The HTTP status of a failed answer; `undefined` on success and when no answer came. */
   readonly status: number | undefined
   /** Time spent, in milliseconds. */
   readonly durationMs: number

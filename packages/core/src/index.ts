@@ -36,7 +36,21 @@ export type { ProtectedResourceMetadata, ResourceMetadata } from './resource-met
 export { ALGORITHMS, DEFAULT_ALGORITHMS } from './algorithms.js'
 export type { Algorithm } from './algorithms.js'
 export type { JwsHeader } from './jws-parser.js'
-export type { IntrospectionResultCache, ReplayStore } from './stores.js'
+export type { IntrospectionResultCache, ReplayStore, RevocationSource } from './stores.js'
+export { createRevocationList, isRevocation } from './revocation-list.js'
+export type {
+  Revocation,
+  RevocationInput,
+  RevocationKind,
+  RevocationList,
+  RevocationListOptions,
+} from './revocation-list.js'
+export { MemoryIntrospectionCache } from './introspection-cache.js'
+export type {
+  IntrospectionCacheOptions,
+  IntrospectionClientAuthentication,
+  IntrospectionOptions,
+} from './introspection-options.js'
 export type {
   AuthScheme,
   DpopReplayEvent,

@@ -8,6 +8,8 @@
  *   runs in the background, and while the key server fails (stale-if-error, up to `maxStale`).
  * - A failed fetch with no usable keys backs off before the next try and reports when to retry.
  * - `generation` changes whenever the key set changes.
+ * - The key-set URL is located again before every fetch (discovery may move it); a failed re-read
+ *   keeps the last URL that served keys.
  *
  * @module
  */
@@ -20,7 +22,10 @@ import { admitKey, keyFitsAlgorithm, type AdmittedKey } from './key-policy.js'
 
 /** Settings of one cache, all durations in milliseconds. */
 export interface JwksCacheSettings extends FetchLimits {
-  /** Resolves the key-set URL (a constant, or OIDC discovery). */
+  /**
+   * Resolves the key-set URL (a constant, or OIDC discovery). Called before every fetch; when it
+   * fails, the last URL that served keys is used.
+   */
   locate: () => Promise<URL>
   /** Signature backend that imports the keys. */
   backend: SignatureBackend
@@ -99,7 +104,7 @@ export class JwksCache {
     }
   }
 
-  /** Number of fetches started (discovery excluded); for tests and metrics. */
+  /** Number of key-set fetches started (each may re-read discovery first); for tests and metrics. */
   fetches = 0
 
   /**
@@ -245,28 +250,30 @@ export class JwksCache {
   private async fetchKeySet(): Promise<void> {
     const events = this.settings.events
     const started = events?.active === true ? now() : 0
+    let url: URL | undefined
     try {
-      this.url ??= await this.settings.locate()
-      this.fetches++
-      const { json, maxAge, status } = await fetchJson(this.url, this.settings)
+      this.fetches++ // counted when it starts: locating the URL may take a discovery round trip
+      url = await this.locate()
+      const { json, maxAge, status } = await fetchJson(url, this.settings)
       if (!isKeySet(json)) {
-        throw new FetchFailure(`${this.url.href} is not a JSON Web Key Set`, { status })
+        throw new FetchFailure(`${url.href} is not a JSON Web Key Set`, { status })
       }
       this.install(json, maxAge)
+      this.url = url
       this.nextAttemptAt = 0
-      if (events?.active === true) this.reportFetch(events, started, status)
+      if (events?.active === true) this.reportFetch(events, url, started, status)
     } catch (cause) {
       this.lastFailure = cause
       this.nextAttemptAt = Date.now() + this.settings.retryDelayMs
-      if (events?.active === true) this.reportFailure(events, started, cause)
+      if (events?.active === true) this.reportFailure(events, url, started, cause)
       if (!this.usable()) throw this.unavailable()
     }
   }
 
-  private reportFetch(events: EventHub, started: number, status: number): void {
+  private reportFetch(events: EventHub, url: URL, started: number, status: number): void {
     events.emit({
       type: 'jwks_fetch',
-      url: this.url?.href,
+      url: url.href,
       result: 'ok',
       status,
       durationMs: now() - started,
@@ -274,16 +281,21 @@ export class JwksCache {
     })
   }
 
-  private reportFailure(events: EventHub, started: number, cause: unknown): void {
-    const url = this.url?.href
+  /** `located`: the URL of this attempt; undefined when discovery failed before one was known. */
+  private reportFailure(
+    events: EventHub,
+    located: URL | undefined,
+    started: number,
+    cause: unknown,
+  ): void {
+    const url = located?.href
     const failure = cause instanceof FetchFailure ? cause : undefined
     const result = url === undefined ? 'discovery' : (failure?.kind ?? 'network_error')
-    const status = failure?.status
     events.emit({
       type: 'jwks_fetch',
       url,
       result,
-      status,
+      status: failure?.status,
       durationMs: now() - started,
       keyCount: undefined,
     })
@@ -294,6 +306,20 @@ export class JwksCache {
       servingStale: this.usable(),
       retryAfterSeconds: Math.ceil(this.settings.retryDelayMs / 1000),
     })
+  }
+
+  /**
+   * The key-set URL for this fetch, asked anew every time: an issuer may move its `jwks_uri`, so
+   * discovery is re-read whenever the keys expire or an unknown kid forces a refetch (which the
+   * cooldown already bounds). When the re-read fails, the last URL that served keys is kept.
+   */
+  private async locate(): Promise<URL> {
+    try {
+      return await this.settings.locate()
+    } catch (cause) {
+      if (this.url === undefined) throw cause
+      return this.url
+    }
   }
 
   /** True while the cached keys may still serve (fresh, or stale within maxStale). */

@@ -8,6 +8,7 @@ import type { JSONWebKeySet } from 'jose'
 import { ALGORITHMS, DEFAULT_ALGORITHMS, isAlgorithm, type Algorithm } from './algorithms.js'
 import type { TokenTransport } from './bearer.js'
 import type { ClaimRules } from './claims.js'
+import { normalizeIntrospection, type NormalizedIntrospection } from './introspection-options.js'
 import {
   ConfigurationError,
   type ClaimValidator,
@@ -34,6 +35,7 @@ export interface NormalizedOptions {
   tokenCache: Required<TokenCacheOptions> | false
   fetch: typeof globalThis.fetch
   allowInsecureHttp: boolean
+  introspection: NormalizedIntrospection | undefined
 }
 
 const JWKS_DEFAULTS: Required<JwksCacheOptions> = {
@@ -296,5 +298,10 @@ export function normalizeOptions(options: VerifierOptions): NormalizedOptions {
     tokenCache,
     fetch: fetchImpl,
     allowInsecureHttp: options.allowInsecureHttp === true,
+    introspection: normalizeIntrospection(
+      options.introspection,
+      issuers,
+      options.allowInsecureHttp === true,
+    ),
   }
 }

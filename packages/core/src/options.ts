@@ -8,6 +8,7 @@ import type { JSONWebKeySet } from 'jose'
 import type { Algorithm } from './algorithms.js'
 import type { AuthInfo } from './auth-info.js'
 import type { TokenTransport } from './bearer.js'
+import type { IntrospectionOptions } from './introspection-options.js'
 
 /** JWKS cache tuning. Every duration is in seconds. */
 export interface JwksCacheOptions {
@@ -167,6 +168,12 @@ export interface VerifierOptions {
   fetch?: typeof globalThis.fetch
   /** Allow plain-http key and discovery URLs on non-loopback hosts. Default: false. */
   allowInsecureHttp?: boolean
+  /**
+   * RFC 7662 token introspection: tokens that are not JWTs (opaque tokens) are checked by the
+   * issuer's introspection endpoint, and optionally JWTs too (`introspectJwts`). Default: off
+   * (an opaque token is refused as malformed).
+   */
+  introspection?: IntrospectionOptions
 }
 
 /**

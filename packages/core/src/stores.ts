@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { TokenClaims } from './auth-info.js'
 
 /**
  * One-time claims: the DPoP replay check (RFC 9449 §11.1). `claim` must be atomic across every
@@ -31,4 +32,25 @@ export interface IntrospectionResultCache {
   get(key: string): string | undefined | Promise<string | undefined>
   /** Stores `value` for `ttlMs` milliseconds. */
   set(key: string, value: string, ttlMs: number): void | Promise<void>
+}
+
+/**
+ * Where the verifier learns that a token was revoked before its `exp`: by its `jti`, by its
+ * Cognito `origin_jti` (every access token issued from one refresh token), or by its subject
+ * ("revoked before" a time: a global sign-out refuses every token whose `iat` is at or before it).
+ *
+ * The check runs on every verification, token-cache hits included, so `isRevoked` should answer
+ * synchronously from a local replica (`createRevocationList`, `@scopeguard/redis`): the request
+ * then waits on nothing. A source that must ask something remote may return a promise; the
+ * verifier awaits it only then (one round trip per request: keep such a source fast and bounded).
+ */
+export interface RevocationSource {
+  /**
+   * True when a token with these claims is revoked. Reads `jti`, `origin_jti`, `sub` and `iat`.
+   *
+   * Throws (or rejects) when the source cannot answer, e.g. a replica that lost its store for
+   * longer than it may serve stale data: the verifier then refuses the request with 503 (an
+   * `OAuthError` thrown here is passed on as it is, so it chooses its `Retry-After`).
+   */
+  isRevoked(claims: Readonly<TokenClaims>): boolean | Promise<boolean>
 }

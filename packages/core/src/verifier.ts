@@ -20,6 +20,8 @@ import {
   type EventListener,
   type VerificationProbe,
 } from './events.js'
+import { createIntrospector, isOpaqueToken, type Introspector } from './introspection.js'
+import { introspectionJwtReader } from './introspection-jwt.js'
 import { JwksCache, KeyLookupError, type ResolvedKey } from './jwks-cache.js'
 import {
   parseCompactJws,
@@ -304,6 +306,29 @@ export function createVerifier(options: VerifierOptions): Verifier {
         })
       : invalid(error.reason, error)
 
+  const introspecting = config.introspection
+  const introspector =
+    introspecting === undefined
+      ? undefined
+      : createIntrospector({
+          options: introspecting,
+          rules: config.rules,
+          fetch: config.fetch,
+          allowInsecureHttp: config.allowInsecureHttp,
+          invalid,
+          events,
+          readJwt: introspecting.jwtResponse
+            ? introspectionJwtReader({
+                issuer: introspecting.issuer,
+                clientId: introspecting.clientId,
+                keys: caches.get(introspecting.issuer) as JwksCache,
+                algorithms: config.algorithms,
+                maxLength: introspecting.maxResponseBytes,
+              })
+            : undefined,
+        })
+  const confirmJwts = introspecting?.introspectJwts === true
+
   async function runValidators(auth: AuthInfo): Promise<void> {
     for (const validator of config.validators) {
       let result: unknown
@@ -324,10 +349,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   /** `unchecked`: a header token whose b64token syntax is checked only when it is not cached. */
   function verify(token: string, unchecked = false): Promise<AuthInfo> {
     if (events.active) {
-      return observeToken(events, 'bearer', (probe) => verifyNow(token, unchecked, probe), asError)
+      return observeToken(events, 'bearer', (probe) => check(token, unchecked, probe), asError)
     }
     try {
-      const auth = verifyNow(token, unchecked, undefined)
+      const auth = check(token, unchecked, undefined)
       return auth instanceof Promise ? auth : Promise.resolve(auth)
     } catch (error) {
       return Promise.reject(asError(error))
@@ -335,12 +360,24 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   /** `probe`, only while someone listens: what the events of this verification report. */
+  function check(
+    token: string,
+    unchecked: boolean,
+    probe: VerificationProbe | undefined,
+  ): AuthInfo | Promise<AuthInfo> {
+    const auth = verifyNow(token, unchecked, probe)
+    return confirmJwts ? confirmJwt(token, auth) : auth
+  }
+
   function verifyNow(
     token: string,
     unchecked: boolean,
     probe: VerificationProbe | undefined,
   ): AuthInfo | Promise<AuthInfo> {
     if (typeof token !== 'string' || token === '') throw invalid('malformed')
+    if (introspector !== undefined && isOpaqueToken(token)) {
+      return verifyOpaque(token, unchecked, probe)
+    }
     const cached = tokenCache?.get(token)
     if (cached !== undefined) {
       if (probe !== undefined) Object.assign(probe, noteOf(cached), { cached: true })
@@ -379,6 +416,33 @@ export function createVerifier(options: VerifierOptions): Verifier {
         throw cause instanceof KeyLookupError ? lookupFailure(cause) : cause
       },
     )
+  }
+
+  /** An opaque token: size and syntax first, then introspection (cached), then the validators. */
+  function verifyOpaque(
+    token: string,
+    unchecked: boolean,
+    probe: VerificationProbe | undefined,
+  ): AuthInfo | Promise<AuthInfo> {
+    if (token.length > config.maxTokenLength) throw invalid('too_large')
+    if (unchecked && !isB64token(token)) {
+      throw new OAuthError('invalid_request', 'invalid_request', { challenge })
+    }
+    const auth = (introspector as Introspector).verify(token)
+    // A result from the introspection cache comes back at once.
+    if (probe !== undefined && !(auth instanceof Promise)) probe.cached = true
+    if (config.validators.length === 0) return auth
+    return Promise.resolve(auth).then(async (found) => {
+      await runValidators(found)
+      return found
+    })
+  }
+
+  /** `introspectJwts`: a verified JWT is served once the endpoint says it is active. */
+  function confirmJwt(token: string, auth: AuthInfo | Promise<AuthInfo>) {
+    if (isOpaqueToken(token)) return auth
+    const confirm = (verified: AuthInfo) => (introspector as Introspector).confirm(token, verified)
+    return auth instanceof Promise ? auth.then(confirm) : confirm(auth)
   }
 
   function checkSignature(

@@ -213,8 +213,67 @@ describe('audience and client', () => {
     const options = { audience: undefined, clientId: 'app-1', tokenUse: 'id' as const }
     expect(await check({ token_use: 'id', aud: 'app-1' }, options)).toBe('accepted')
     expect(await check({ token_use: 'id', aud: ['app-1'] }, options)).toBe('accepted')
-    expect(await check({ token_use: 'id', aud: 'app-2' }, options)).toBe('invalid_token/bad_client')
-    expect(await check({ token_use: 'id', aud: ['app-1', 'app-2'] }, options)).toBe(
+    expect(await check({ token_use: 'id', aud: 'app-2' }, options)).toBe(
+      'invalid_token/bad_audience',
+    )
+  })
+
+  it('refuses an ID token without aud even when its client_id claim names the client', async () => {
+    const options = { audience: undefined, clientId: 'app-1', tokenUse: 'id' as const }
+    const id = { token_use: 'id', aud: undefined }
+    expect(await check({ ...id, client_id: 'app-1' }, options)).toBe('invalid_token/bad_audience')
+    expect(await check({ ...id, aud: [], client_id: 'app-1' }, options)).toBe(
+      'invalid_token/bad_audience',
+    )
+    expect(await check({ ...id, aud: 'app-2', client_id: 'app-1' }, options)).toBe(
+      'invalid_token/bad_audience',
+    )
+  })
+
+  it('ignores the client_id claim of an ID token whose aud names the client', async () => {
+    const options = { audience: undefined, clientId: 'app-1', tokenUse: 'id' as const }
+    const verifier = make(options)
+    const token = await mint(key, claims({ token_use: 'id', aud: 'app-1', client_id: 'app-2' }))
+    expect((await verifier.verify(token)).clientId).toBe('app-1')
+  })
+
+  it('refuses an ID token whose aud array also names a party that is not trusted', async () => {
+    const options = { audience: undefined, clientId: ['app-1', 'app-2'], tokenUse: 'id' as const }
+    expect(await check({ token_use: 'id', aud: ['app-1', 'app-2'] }, options)).toBe('accepted')
+    expect(await check({ token_use: 'id', aud: ['app-1', 'evil'] }, options)).toBe(
+      'invalid_token/bad_audience',
+    )
+    expect(await check({ token_use: 'id', aud: ['app-1', 7] }, options)).toBe(
+      'invalid_token/bad_audience',
+    )
+    // A configured audience is trusted too (and, being configured, also required).
+    const withApi = { ...options, clientId: 'app-1', audience: AUD }
+    expect(await check({ token_use: 'id', aud: ['app-1', AUD] }, withApi)).toBe('accepted')
+    expect(await check({ token_use: 'id', aud: [AUD] }, withApi)).toBe('invalid_token/bad_audience')
+  })
+
+  it('reads the client of an ID token with several audiences from azp', async () => {
+    const options = { audience: undefined, clientId: ['app-1', 'app-2'], tokenUse: 'id' as const }
+    const verifier = make(options)
+    const mintId = async (extra: Record<string, unknown>) =>
+      verifier.verify(
+        await mint(key, claims({ token_use: 'id', aud: ['app-1', 'app-2'], ...extra })),
+      )
+    expect((await mintId({ azp: 'app-2' })).clientId).toBe('app-2')
+    expect((await mintId({})).clientId).toBeUndefined()
+    expect((await mintId({ azp: 'elsewhere' })).clientId).toBeUndefined()
+  })
+
+  it('judges a token that says token_use: id by its aud when tokenUse is not set', async () => {
+    const options = { audience: undefined, clientId: 'app-1', tokenUse: null }
+    expect(await check({ token_use: 'id', aud: 'app-1', client_id: 'app-2' }, options)).toBe(
+      'accepted',
+    )
+    expect(await check({ token_use: 'id', aud: undefined, client_id: 'app-1' }, options)).toBe(
+      'invalid_token/bad_audience',
+    )
+    // An access token on the same verifier still names its client in client_id.
+    expect(await check({ aud: 'app-1', client_id: 'app-2' }, options)).toBe(
       'invalid_token/bad_client',
     )
   })

@@ -156,8 +156,9 @@ describe('cognito()', () => {
     expect(
       await outcome(access.verify(await mint(rsa, accessClaims({ client_id: 'other' })))),
     ).toBe('invalid_token/bad_client')
+    // An ID token names its client in aud: another client there is the wrong audience.
     expect(await outcome(id.verify(await mint(rsa, idClaims({ aud: 'other' }))))).toBe(
-      'invalid_token/bad_client',
+      'invalid_token/bad_audience',
     )
     const anyClient = createVerifier(cognito({ userPoolId: POOL, clientId: null }))
     expect(

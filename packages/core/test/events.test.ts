@@ -323,3 +323,57 @@ describe('key-set fetch events', () => {
     ])
   })
 })
+
+describe('introspection events', () => {
+  const AS = 'https://as.events.example'
+  const ENDPOINT = `${AS}/introspect`
+  const OPAQUE = 'b3BhcXVlLXRva2VuLWZvci1ldmVudHM'
+  const introspecting = () =>
+    observed({
+      issuer: AS,
+      jwksUri: null,
+      jwks: { keys: [] },
+      introspection: { endpoint: ENDPOINT, clientId: 'api', clientSecret: 'not-in-events' },
+    })
+  const answer = (body: Record<string, unknown>, status = 200) =>
+    server.use(http.post(ENDPOINT, () => HttpResponse.json(body, { status })))
+
+  it('reports each call with its result, and a cached result as a cached verification', async () => {
+    answer({ active: true, iss: AS, sub: 'user-7f3a', scope: 'photos.read', exp: nowSec() + 600 })
+    const { verifier, events } = introspecting()
+    await verifier.verify(OPAQUE)
+    await verifier.verify(OPAQUE)
+    expect(events).toMatchObject([
+      { type: 'introspection', result: 'active', status: undefined },
+      {
+        type: 'verification',
+        outcome: 'accepted',
+        issuer: AS,
+        algorithm: undefined,
+        cached: false,
+      },
+      { type: 'verification', outcome: 'accepted', cached: true },
+    ])
+    expect(JSON.stringify(events)).not.toContain(OPAQUE.slice(0, 16))
+    expect(JSON.stringify(events)).not.toContain('not-in-events')
+  })
+
+  it('reports an inactive token, and an endpoint that fails with its status', async () => {
+    answer({ active: false })
+    const { verifier, events } = introspecting()
+    await settle(verifier.verify(OPAQUE))
+    answer({ error: 'busy' }, 503)
+    await settle(verifier.verify(`${OPAQUE}2`))
+    expect(events).toMatchObject([
+      { type: 'introspection', result: 'inactive' },
+      { type: 'verification', outcome: 'refused', reason: 'inactive', status: 401 },
+      { type: 'introspection', result: 'error', status: 503 },
+      {
+        type: 'verification',
+        outcome: 'unavailable',
+        reason: 'introspection_unavailable',
+        status: 503,
+      },
+    ])
+  })
+})

@@ -165,15 +165,92 @@ describe('JwksCache: fetching', () => {
     expect(jwks.holds(entry)).toBe(false)
   })
 
-  it('locates the key-set URL once (discovery is not repeated per fetch)', async () => {
-    const server = keyServer([rsa.jwk])
-    const locate = vi.fn(() => Promise.resolve(new URL('https://keys.example/jwks')))
-    const jwks = cache(server, { locate, defaultTtlMs: 60 * SECOND })
+  it('locates the key-set URL again whenever the keys expire, and follows a move', async () => {
+    const { jwks, first, second, located } = movingKeys({ defaultTtlMs: 60 * SECOND })
+    await jwks.warmup()
+    expect([first.hits, second.hits, located()]).toEqual([1, 0, 1])
+    await vi.advanceTimersByTimeAsync(60 * SECOND)
+    await jwks.warmup()
+    expect([first.hits, second.hits, located()]).toEqual([1, 1, 2])
+    expect((await jwks.getKey('rsa-2', 'RS256')).entry.kid).toBe('rsa-2')
+  })
+})
+
+const FIRST_URL = 'https://keys.example/v1/jwks'
+const SECOND_URL = 'https://keys.example/v2/jwks'
+
+/**
+ * A cache whose issuer publishes rsa-1 at FIRST_URL and rsa-2 at SECOND_URL, and whose locate
+ * answers FIRST_URL once, then SECOND_URL (or, with `failAfterFirst`, fails from then on).
+ */
+function movingKeys(extra: Partial<JwksCacheSettings> = {}, failAfterFirst = false) {
+  const first = keyServer([rsa.jwk])
+  const second = keyServer([rsa2.jwk])
+  let calls = 0
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    const href = input instanceof Request ? input.url : String(input)
+    return (href === FIRST_URL ? first : second).fetch(input, init)
+  }
+  const locate = () => {
+    calls++
+    if (calls === 1) return Promise.resolve(new URL(FIRST_URL))
+    return failAfterFirst
+      ? Promise.reject(new Error('discovery failed'))
+      : Promise.resolve(new URL(SECOND_URL))
+  }
+  const jwks = cache(first, { fetch, locate, ...extra })
+  return { jwks, first, second, located: () => calls }
+}
+
+describe('JwksCache: the key-set URL moves', () => {
+  it('re-locates on an unknown kid and finds the key at the new URL, never asking the old one again', async () => {
+    const { jwks, first, second, located } = movingKeys()
+    await jwks.warmup()
+    expect((await jwks.getKey('rsa-2', 'RS256')).entry.kid).toBe('rsa-2')
+    expect([first.hits, second.hits, located()]).toEqual([1, 1, 2])
+    // Inside the cooldown, more unknown kids neither re-locate nor fetch.
+    for (let i = 0; i < 20; i++) {
+      expect((await lookupFailure(jwks.getKey(`random-${i}`, 'RS256'))).reason).toBe('unknown_kid')
+    }
+    expect([first.hits, second.hits, located()]).toEqual([1, 1, 2])
+    // Later refreshes go to the new URL only.
+    await vi.advanceTimersByTimeAsync(600 * SECOND)
+    await jwks.warmup()
+    expect([first.hits, second.hits, located()]).toEqual([1, 2, 3])
+    // The old key left with the old URL.
+    expect((await lookupFailure(jwks.getKey('rsa-1', 'RS256'))).reason).toBe('unknown_kid')
+  })
+
+  it('keeps the last good URL and keys when re-locating fails', async () => {
+    const { jwks, first, second, located } = movingKeys({ defaultTtlMs: 60 * SECOND }, true)
     await jwks.warmup()
     await vi.advanceTimersByTimeAsync(60 * SECOND)
     await jwks.warmup()
-    expect(server.hits).toBe(2)
-    expect(locate).toHaveBeenCalledTimes(1)
+    // Discovery failed; the keys were refreshed from the URL that served them before.
+    expect([first.hits, second.hits, located()]).toEqual([2, 0, 2])
+    expect((await jwks.getKey('rsa-1', 'RS256')).entry.kid).toBe('rsa-1')
+    // And when that URL fails too, the cached keys keep serving (stale-if-error).
+    first.status = 500
+    await vi.advanceTimersByTimeAsync(60 * SECOND)
+    await jwks.warmup()
+    expect(first.hits).toBe(3)
+    expect((await jwks.getKey('rsa-1', 'RS256')).entry.kid).toBe('rsa-1')
+  })
+
+  it('keeps the old keys and URL while the new URL cannot serve keys', async () => {
+    const { jwks, first, second, located } = movingKeys({ defaultTtlMs: 60 * SECOND })
+    await jwks.warmup()
+    second.status = 503
+    await vi.advanceTimersByTimeAsync(60 * SECOND)
+    await jwks.warmup()
+    expect([first.hits, second.hits, located()]).toEqual([1, 1, 2])
+    expect((await jwks.getKey('rsa-1', 'RS256')).entry.kid).toBe('rsa-1')
+    // Once the new URL answers, the next fetch (after the retry delay) takes its keys.
+    second.status = 200
+    await vi.advanceTimersByTimeAsync(5 * SECOND)
+    await jwks.warmup()
+    expect([first.hits, second.hits, located()]).toEqual([1, 2, 3])
+    expect((await jwks.getKey('rsa-2', 'RS256')).entry.kid).toBe('rsa-2')
   })
 })
 

@@ -5,9 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { decodeBase64url } from '../src/base64url.js'
 import { admitKey, isRocaWeak, keyFitsAlgorithm, type AdmittedKey } from '../src/key-policy.js'
 
-/** Wycheproof's JWK vectors, read from ../shared/vectors beside the repository (never skipped). */
+/** Wycheproof's JWK vectors, vendored in test/vectors (a missing file fails, never skips). */
 const VECTORS = fileURLToPath(
-  new URL('../../../../shared/vectors/wycheproof/json_web_key_test.json', import.meta.url),
+  new URL('../../../test/vectors/wycheproof/json_web_key_test.json', import.meta.url),
 )
 
 interface VectorGroup {

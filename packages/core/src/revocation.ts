@@ -1,0 +1,56 @@
+/**
+ * The verifier's revocation step: asks the configured {@link RevocationSource} about a verified
+ * token (token-cache hits included) and turns its answer into the one error contract. A source
+ * that answers synchronously keeps the whole verification synchronous.
+ *
+ * @module
+ */
+import type { TokenClaims } from './auth-info.js'
+import type { ChallengeContext } from './challenge.js'
+import { OAuthError } from './errors.js'
+import type { RevocationSource } from './stores.js'
+
+/** The check of one token's claims: throws (or rejects) with the answer's `OAuthError`. */
+export type RevocationCheck = (claims: Readonly<TokenClaims>) => void | Promise<void>
+
+/** 503 for a source that cannot answer; an `OAuthError` it threw is kept as it is. */
+function unavailable(cause: unknown): OAuthError {
+  if (cause instanceof OAuthError) return cause
+  const wait = (cause as { retryAfter?: unknown } | null)?.retryAfter
+  return new OAuthError('temporarily_unavailable', 'revocation_unavailable', {
+    cause,
+    retryAfter: typeof wait === 'number' ? wait : undefined,
+  })
+}
+
+/**
+ * The revocation step of a verifier: a revoked token is 401 `invalid_token` (reason `revoked`),
+ * a source that cannot answer is 503 (reason `revocation_unavailable`).
+ */
+export function revocationCheck(
+  source: RevocationSource,
+  challenge: ChallengeContext,
+): RevocationCheck {
+  const revoked = (): never => {
+    throw new OAuthError('invalid_token', 'revoked', { challenge })
+  }
+  return (claims) => {
+    let answer: boolean | Promise<boolean>
+    try {
+      answer = source.isRevoked(claims)
+    } catch (cause) {
+      throw unavailable(cause)
+    }
+    if (answer === true) revoked()
+    if (answer instanceof Promise) {
+      return answer.then(
+        (isRevoked) => {
+          if (isRevoked === true) revoked()
+        },
+        (cause: unknown) => {
+          throw unavailable(cause)
+        },
+      )
+    }
+  }
+}
