@@ -27,6 +27,8 @@ export interface Running {
 
 export interface Target {
   name: string
+  /** The server reads Fetch API `Headers` (repeated fields joined with ", "). */
+  fetchHeaders?: boolean
   start(verifier: Verifier): Promise<Running>
 }
 
@@ -62,6 +64,7 @@ const core: Target = {
 
 const adapters: Target[] = drivers.map((driver) => ({
   name: driver.name,
+  fetchHeaders: driver.fetchHeaders === true,
   async start(verifier) {
     watch(verifier)
     const app = await driver.start(verifier)

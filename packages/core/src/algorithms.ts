@@ -31,6 +31,8 @@ export interface AlgorithmSpec {
    * are exactly as long as the key's modulus, which each backend reads from the key.
    */
   signatureLength?: number
+  /** RSASSA-PSS (`PS*`): the salt length in bytes, the hash's output length (RFC 7518 3.5). */
+  pssSaltLength?: number
 }
 
 /** Every supported algorithm and its key requirements. */
@@ -38,9 +40,9 @@ export const ALGORITHMS: Readonly<Record<Algorithm, AlgorithmSpec>> = {
   RS256: { kty: 'RSA', hash: 'SHA-256' },
   RS384: { kty: 'RSA', hash: 'SHA-384' },
   RS512: { kty: 'RSA', hash: 'SHA-512' },
-  PS256: { kty: 'RSA', hash: 'SHA-256' },
-  PS384: { kty: 'RSA', hash: 'SHA-384' },
-  PS512: { kty: 'RSA', hash: 'SHA-512' },
+  PS256: { kty: 'RSA', hash: 'SHA-256', pssSaltLength: 32 },
+  PS384: { kty: 'RSA', hash: 'SHA-384', pssSaltLength: 48 },
+  PS512: { kty: 'RSA', hash: 'SHA-512', pssSaltLength: 64 },
   ES256: { kty: 'EC', crv: 'P-256', hash: 'SHA-256', signatureLength: 64 },
   ES384: { kty: 'EC', crv: 'P-384', hash: 'SHA-384', signatureLength: 96 },
   ES512: { kty: 'EC', crv: 'P-521', hash: 'SHA-512', signatureLength: 132 },

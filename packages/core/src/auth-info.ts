@@ -131,13 +131,6 @@ class VerifiedToken implements AuthInfo {
 /**
  * Builds the (deeply frozen) {@link AuthInfo} of a verified token. `token` is no own property (a
  * getter over a private field), so `JSON.stringify(auth)`, spreading and loggers leave it out.
- *
- * @throws Never.
- * @example
- * ```ts
- * const auth = buildAuthInfo(token, header, claims, readScopes(claims))
- * Object.keys(auth).includes('token') // false
- * ```
  */
 export function buildAuthInfo(
   token: string,

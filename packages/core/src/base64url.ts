@@ -12,14 +12,7 @@ for (let i = 0; i < ALPHABET.length; i++) VALUES[ALPHABET.charCodeAt(i)] = i
 
 /**
  * True when `input` is canonical base64url: alphabet only, a length that is not 1 modulo 4, and
- * zero unused bits in the final character.
- *
- * @throws Never.
- * @example
- * ```ts
- * isCanonicalBase64url('aA') // true
- * isCanonicalBase64url('aB') // false: same byte as 'aA', with stray bits
- * ```
+ * zero unused bits in the final character (`aB` is refused: the byte of `aA`, with stray bits).
  */
 export function isCanonicalBase64url(input: string): boolean {
   const length = input.length
@@ -34,16 +27,7 @@ export function isCanonicalBase64url(input: string): boolean {
   return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0
 }
 
-/**
- * Decodes canonical base64url. Returns `undefined` for anything non-canonical.
- *
- * @throws Never.
- * @example
- * ```ts
- * decodeBase64url('aGk') // Uint8Array [104, 105]
- * decodeBase64url('aGk=') // undefined (padding)
- * ```
- */
+/** Decodes canonical base64url. Returns `undefined` for anything non-canonical. */
 export function decodeBase64url(input: string): Uint8Array | undefined {
   return isCanonicalBase64url(input) ? decodeCanonicalBase64url(input) : undefined
 }
@@ -51,12 +35,6 @@ export function decodeBase64url(input: string): Uint8Array | undefined {
 /**
  * Decodes base64url already known to be canonical (see {@link isCanonicalBase64url}); any other
  * input gives meaningless bytes.
- *
- * @throws Never.
- * @example
- * ```ts
- * decodeCanonicalBase64url('aGk') // Uint8Array [104, 105]
- * ```
  */
 export function decodeCanonicalBase64url(input: string): Uint8Array {
   const length = input.length
@@ -88,12 +66,6 @@ export function decodeCanonicalBase64url(input: string): Uint8Array {
 /**
  * True when `input.slice(start, end)`, already known to hold only base64url characters, has a
  * canonical length and end: not 1 modulo 4, and no stray bits in its last character.
- *
- * @throws Never.
- * @example
- * ```ts
- * hasCanonicalEnd('xx.aB', 3, 5) // false
- * ```
  */
 export function hasCanonicalEnd(input: string, start: number, end: number): boolean {
   const rest = (end - start) % 4
@@ -103,15 +75,7 @@ export function hasCanonicalEnd(input: string, start: number, end: number): bool
   return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0
 }
 
-/**
- * Encodes bytes as base64url without padding.
- *
- * @throws Never.
- * @example
- * ```ts
- * encodeBase64url(new Uint8Array([104, 105])) // 'aGk'
- * ```
- */
+/** Encodes bytes as base64url without padding. */
 export function encodeBase64url(bytes: Uint8Array): string {
   let out = ''
   let i = 0

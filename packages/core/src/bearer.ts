@@ -111,13 +111,6 @@ function bodyToken(request: AuthRequest): readonly string[] {
 
 /**
  * True when `token` has the RFC 6750 `b64token` syntax.
- *
- * @throws Never.
- * @example
- * ```ts
- * isB64token('abc.def') // true
- * isB64token('abc def') // false
- * ```
  */
 export function isB64token(token: string): boolean {
   return B64TOKEN.test(token)
@@ -150,12 +143,6 @@ function bearerCredentials(value: string, check: boolean): string | null | undef
  * carrying no credentials). A header with another scheme (`Basic ...`) is no bearer credential.
  * With `deferSyntaxCheck`, a token from the header alone comes back `unchecked`: the caller tests
  * it with {@link isB64token} unless it already knows the token (the verified-token cache).
- *
- * @throws Never: malformed requests are reported as `{ invalid }`.
- * @example
- * ```ts
- * extractBearer({ headers: { authorization: 'Bearer abc' } }, new Set(['header'])) // { token: 'abc' }
- * ```
  */
 export function extractBearer(
   request: AuthRequest,

@@ -26,12 +26,6 @@ export interface ChallengeParams extends ChallengeContext {
 /**
  * Quotes a value as an RFC 7230 quoted-string. Characters that cannot appear in a header
  * (controls, DEL, non-ASCII) are replaced with `?`, so no input can split or corrupt a header.
- *
- * @throws Never.
- * @example
- * ```ts
- * quote('say "hi"') // '"say \\"hi\\""'
- * ```
  */
 export function quote(value: string): string {
   // eslint-disable-next-line no-control-regex

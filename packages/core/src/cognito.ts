@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { ConfigurationError, type VerifierOptions } from './options.js'
+import { ConfigurationError } from './errors.js'
+import type { VerifierOptions } from './options.js'
 
 /** Options of {@link cognito}. */
 export interface CognitoOptions extends Omit<
@@ -22,7 +23,25 @@ export interface CognitoOptions extends Omit<
   tokenUse?: 'access' | 'id'
 }
 
-const POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d+)_[A-Za-z0-9]+$/
+/** An AWS region name, e.g. `us-east-1`, `us-gov-west-1`: a user pool id's prefix. */
+const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+'
+const POOL_ID = new RegExp(`^(${REGION})_[A-Za-z0-9]+$`)
+/** A pool's issuer names the pool's own region in its host. */
+const ISSUER = new RegExp(`^https://cognito-idp\\.(${REGION})\\.amazonaws\\.com/\\1_[A-Za-z0-9]+$`)
+
+/**
+ * True for the issuer URL of a Cognito user pool (as {@link cognitoIssuer} builds it). The
+ * verifier fetches such an issuer's keys from `<issuer>/.well-known/jwks.json` without discovery.
+ *
+ * @example
+ * ```ts
+ * isCognitoIssuer('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz') // true
+ * isCognitoIssuer('https://auth.example.com') // false
+ * ```
+ */
+export function isCognitoIssuer(issuer: string): boolean {
+  return typeof issuer === 'string' && ISSUER.test(issuer)
+}
 
 /**
  * The issuer URL of a Cognito user pool: `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`,

@@ -1,21 +1,12 @@
 /**
- * Finds an issuer's key-set URL (and its introspection endpoint): Cognito user pools publish their
- * key set at a fixed place; any other issuer is asked through OpenID Connect discovery, then the
- * RFC 8414 form. The document's `issuer`
- * must equal the configured issuer exactly, and its `jwks_uri` must pass the URL policy.
+ * Finds an issuer's key-set URL (and its introspection endpoint) through OpenID Connect
+ * discovery, then the RFC 8414 form. The document's `issuer` must equal the configured issuer
+ * exactly, and the endpoint it names must pass the URL policy.
  *
  * @module
  */
 import { fetchJson, FetchFailure, type FetchLimits } from './http-fetch.js'
-import { checkFetchUrl } from './url-policy.js'
-
-const COGNITO_ISSUER =
-  /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/[A-Za-z0-9-]+_[A-Za-z0-9]+$/
-
-/** True for a Cognito user-pool issuer URL. */
-export function isCognitoIssuer(issuer: string): boolean {
-  return COGNITO_ISSUER.test(issuer)
-}
+import { requireFetchUrl } from './url-policy.js'
 
 /** The discovery document URLs tried for an issuer, in order. */
 export function discoveryUrls(issuer: string): string[] {
@@ -54,8 +45,11 @@ export async function discoverEndpoint(
 ): Promise<URL> {
   const failures: unknown[] = []
   for (const candidate of discoveryUrls(issuer)) {
-    const url = checkFetchUrl(candidate, allowInsecureHttp)
-    if (typeof url === 'string') throw new FetchFailure(`discovery URL ${candidate} ${url}`)
+    const url = requireFetchUrl(
+      candidate,
+      allowInsecureHttp,
+      (problem) => new FetchFailure(`discovery URL ${candidate} ${problem}`),
+    )
     try {
       const { json } = await fetchJson(url, limits)
       const doc = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>
@@ -64,9 +58,11 @@ export async function discoverEndpoint(
       }
       const value = doc[member]
       if (typeof value !== 'string') throw new FetchFailure(`${candidate} has no ${member}`)
-      const checked = checkFetchUrl(value, allowInsecureHttp)
-      if (typeof checked === 'string') throw new FetchFailure(`${member} of ${issuer} ${checked}`)
-      return checked
+      return requireFetchUrl(
+        value,
+        allowInsecureHttp,
+        (problem) => new FetchFailure(`${member} of ${issuer} ${problem}`),
+      )
     } catch (cause) {
       failures.push(cause)
     }

@@ -1,6 +1,9 @@
 /**
- * The one error type of scopeguard: every failure to authenticate or authorize a request is an
- * {@link OAuthError} that carries the HTTP status and the exact response headers (RFC 6750).
+ * The errors of scopeguard. Every failure to authenticate or authorize a request is an
+ * {@link OAuthError} that carries the HTTP status and the exact response headers (RFC 6750); a bad
+ * configuration is a {@link ConfigurationError}, thrown at start-up. Inside the core, the checks
+ * throw a {@link Refusal} that names only the reason; {@link toOAuthError} turns it into the
+ * response, in this one place.
  *
  * @module
  */
@@ -112,7 +115,6 @@ export interface OAuthErrorOptions {
  * ready to send: Express's, Koa's and Fastify's default error handlers read them as they are. The
  * message is the fixed `error_description` of its `reason`: never a token, claim value or key.
  *
- * @throws Never (the constructor).
  * @example
  * ```ts
  * try { await verifier.verify(token) } catch (e) {
@@ -183,7 +185,6 @@ export class OAuthError extends Error {
 /**
  * True when `value` is an {@link OAuthError}.
  *
- * @throws Never.
  * @example
  * ```ts
  * app.use((err, req, res, next) => {
@@ -194,4 +195,64 @@ export class OAuthError extends Error {
  */
 export function isOAuthError(value: unknown): value is OAuthError {
   return value instanceof OAuthError
+}
+
+/**
+ * A configuration mistake, thrown by {@link createVerifier}, {@link cognito} and the adapters at
+ * start-up. The message says what to change; it is prefixed with `scopeguard: `.
+ *
+ * @example
+ * ```ts
+ * try { createVerifier({ issuer }) } catch (e) {
+ *   if (e instanceof ConfigurationError) console.error(e.message) // "audience" is required unless ...
+ * }
+ * ```
+ */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError'
+  constructor(message: string) {
+    super(`scopeguard: ${message}`)
+  }
+}
+
+/**
+ * Internal: a check refused the token or the request. It carries only the reason (its message is
+ * the reason too); the verifier answers with {@link toOAuthError}.
+ */
+export class Refusal extends Error {
+  override readonly name = 'Refusal'
+  /** For `jwks_unavailable`: seconds until the next key fetch may be tried. */
+  readonly retryAfter: number | undefined
+
+  constructor(
+    readonly reason: OAuthErrorReason,
+    options?: { cause?: unknown; retryAfter?: number },
+  ) {
+    super(reason, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.retryAfter = options?.retryAfter
+  }
+}
+
+/** The code a refusal's reason answers with (anything not listed: `invalid_token`). */
+const CODE_OF: Partial<Record<OAuthErrorReason, OAuthErrorCode>> = {
+  missing_token: 'missing_token',
+  invalid_request: 'invalid_request',
+  duplicate_credentials: 'invalid_request',
+  insufficient_scope: 'insufficient_scope',
+  jwks_unavailable: 'temporarily_unavailable',
+  revocation_unavailable: 'temporarily_unavailable',
+}
+
+/**
+ * Internal: what a verifier rejects with. A {@link Refusal} becomes its {@link OAuthError}, with
+ * the refusal's underlying cause and `Retry-After`; an `OAuthError` (from a custom validator) and
+ * any other `Error` pass unchanged.
+ */
+export function toOAuthError(error: unknown, challenge: ChallengeContext): Error {
+  if (!(error instanceof Refusal)) return error instanceof Error ? error : new Error(String(error))
+  return new OAuthError(CODE_OF[error.reason] ?? 'invalid_token', error.reason, {
+    challenge,
+    cause: error.cause,
+    retryAfter: error.retryAfter,
+  })
 }

@@ -4,11 +4,10 @@
  *
  * @packageDocumentation
  */
-export { createVerifier, isVerifier, useVerifier } from './verifier.js'
+export { createVerifier, isVerifier, toVerifier, useVerifier } from './verifier.js'
 export type { AuthenticateOptions, Verifier, VerifierStats } from './verifier.js'
-export { cognito, cognitoIssuer } from './cognito.js'
+export { cognito, cognitoIssuer, isCognitoIssuer } from './cognito.js'
 export type { CognitoOptions } from './cognito.js'
-export { ConfigurationError } from './options.js'
 export type {
   ClaimValidator,
   JwksCacheOptions,
@@ -16,7 +15,7 @@ export type {
   TokenCacheOptions,
   VerifierOptions,
 } from './options.js'
-export { OAuthError, isOAuthError } from './errors.js'
+export { ConfigurationError, OAuthError, isOAuthError } from './errors.js'
 export type { OAuthErrorCode, OAuthErrorOptions, OAuthErrorReason } from './errors.js'
 export { challengeHeader } from './challenge.js'
 export type { ChallengeContext, ChallengeParams } from './challenge.js'

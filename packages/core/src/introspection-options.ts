@@ -5,9 +5,9 @@
  * @module
  */
 import type { JWK } from 'jose'
-import { ConfigurationError } from './options.js'
+import { ConfigurationError } from './errors.js'
 import type { IntrospectionResultCache } from './stores.js'
-import { checkFetchUrl } from './url-policy.js'
+import { requireFetchUrl } from './url-policy.js'
 
 /** How the verifier authenticates to the introspection endpoint (RFC 7662 §2.1). */
 export type IntrospectionClientAuthentication =
@@ -121,8 +121,12 @@ export interface NormalizedIntrospection {
   } | null
 }
 
+function configurationError(message: string): ConfigurationError {
+  return new ConfigurationError(`introspection: ${message}`)
+}
+
 function fail(message: string): never {
-  throw new ConfigurationError(`introspection: ${message}`)
+  throw configurationError(message)
 }
 
 function seconds(name: string, value: unknown, fallback: number, positive = false): number {
@@ -220,14 +224,16 @@ export function normalizeIntrospection(
   }
   let endpoint: URL | undefined
   if (options.endpoint !== undefined) {
-    const checked = checkFetchUrl(String(options.endpoint), allowInsecureHttp)
-    if (typeof checked === 'string') fail(`the endpoint ${String(options.endpoint)} ${checked}`)
-    endpoint = checked
+    const given = String(options.endpoint)
+    endpoint = requireFetchUrl(given, allowInsecureHttp, (problem) =>
+      configurationError(`the endpoint ${given} ${problem}`),
+    )
   } else {
-    const checked = checkFetchUrl(issuer, allowInsecureHttp)
-    if (typeof checked === 'string') {
-      fail(`issuer ${issuer} cannot be used for discovery: it ${checked}; or set "endpoint"`)
-    }
+    requireFetchUrl(issuer, allowInsecureHttp, (problem) =>
+      configurationError(
+        `issuer ${issuer} cannot be used for discovery: it ${problem}; or set "endpoint"`,
+      ),
+    )
   }
   return {
     endpoint,

@@ -9,9 +9,9 @@
  */
 import { buildAuthInfo, type AuthInfo, type TokenClaims } from './auth-info.js'
 import { clientAuthentication } from './client-auth.js'
-import { checkClaims, checkTimes, ClaimError, type ClaimRules } from './claims.js'
+import { checkClaims, checkTimes, type ClaimRules } from './claims.js'
 import { discoverEndpoint } from './discovery.js'
-import { OAuthError, type OAuthErrorReason } from './errors.js'
+import { OAuthError, Refusal } from './errors.js'
 import { now, type EventHub } from './events.js'
 import { IntrospectionCache, type CheckedResult } from './introspection-cache.js'
 import {
@@ -21,7 +21,7 @@ import {
 } from './introspection-client.js'
 import type { NormalizedIntrospection } from './introspection-options.js'
 import type { JwsHeader } from './jws-parser.js'
-import { readScopes, ScopeClaimError } from './scopes.js'
+import { readScopes } from './scopes.js'
 import { FetchFailure, type FetchLimits } from './http-fetch.js'
 
 /**
@@ -53,8 +53,6 @@ export interface IntrospectorSettings {
   /** The verifier's fetch and `allowInsecureHttp` (discovery of the endpoint). */
   fetch: typeof globalThis.fetch
   allowInsecureHttp: boolean
-  /** The challenge of 401 errors. */
-  invalid: (reason: OAuthErrorReason, cause?: unknown) => OAuthError
   /** RFC 9701 reader, when JWT-secured responses are asked for. */
   readJwt?: ((jwt: string) => Promise<Readonly<Record<string, unknown>>>) | undefined
   /** Where each call to the endpoint is reported. Default: nowhere. */
@@ -63,6 +61,8 @@ export interface IntrospectorSettings {
 
 /** Introspection, as the verifier uses it. */
 export interface Introspector {
+  /** The cached identity behind an opaque token, without waiting; undefined when not cached. */
+  peek(token: string): AuthInfo | undefined
   /** The identity behind an opaque token: a cached result (synchronously) or one call. */
   verify(token: string): AuthInfo | Promise<AuthInfo>
   /** Resolves `auth` (a verified JWT) once the endpoint says the token is active. */
@@ -72,17 +72,11 @@ export interface Introspector {
 }
 
 /**
- * Builds the introspector of a verifier.
- *
- * @throws Never.
- * @example
- * ```ts
- * const introspector = createIntrospector({ options, rules, fetch, allowInsecureHttp: false, invalid })
- * const auth = await introspector.verify(opaqueToken)
- * ```
+ * Builds the introspector of a verifier. Its answers reject with a {@link Refusal} (the verifier
+ * answers it) or a 503 `OAuthError`.
  */
 export function createIntrospector(settings: IntrospectorSettings): Introspector {
-  const { options, invalid } = settings
+  const { options } = settings
   const limits: FetchLimits = {
     fetch: settings.fetch,
     timeoutMs: options.timeoutMs,
@@ -119,8 +113,8 @@ export function createIntrospector(settings: IntrospectorSettings): Introspector
   // No `typ` rule: an opaque token has no header to carry one.
   const rules: ClaimRules = { ...settings.rules, types: null }
 
-  const unavailable = (cause: unknown): OAuthError => {
-    if (cause instanceof OAuthError) return cause
+  const unavailable = (cause: unknown): Error => {
+    if (cause instanceof OAuthError || cause instanceof Refusal) return cause
     const wait = cause instanceof IntrospectionFailure ? cause.retryAfter : undefined
     return new OAuthError('temporarily_unavailable', 'introspection_unavailable', {
       cause,
@@ -129,32 +123,27 @@ export function createIntrospector(settings: IntrospectorSettings): Introspector
   }
 
   const checkOpaque = (token: string) => (response: Readonly<Record<string, unknown>>) => {
-    if (response.active !== true) throw invalid('inactive')
+    if (response.active !== true) throw new Refusal('inactive')
     const claims = (
       Object.hasOwn(response, 'iss') ? response : { ...response, iss: options.issuer }
     ) as TokenClaims
-    try {
-      if (claims.iss !== options.issuer) throw new ClaimError('bad_issuer')
-      checkTimes(claims, rules, Date.now() / 1000)
-      checkClaims(claims, NO_HEADER, rules)
-      const auth = buildAuthInfo(token, NO_HEADER, claims, readScopes(claims))
-      return { auth, expiresAt: auth.expiresAt }
-    } catch (cause) {
-      if (cause instanceof ClaimError) throw invalid(cause.reason, cause)
-      if (cause instanceof ScopeClaimError) throw invalid('bad_scope_claim', cause)
-      throw cause
-    }
+    if (claims.iss !== options.issuer) throw new Refusal('bad_issuer')
+    checkTimes(claims, rules, Date.now() / 1000)
+    checkClaims(claims, NO_HEADER, rules)
+    const auth = buildAuthInfo(token, NO_HEADER, claims, readScopes(claims))
+    return { auth, expiresAt: auth.expiresAt }
   }
 
   const checkActive =
     (auth: AuthInfo) =>
     (response: Readonly<Record<string, unknown>>): CheckedResult => {
-      if (response.active !== true) throw invalid('inactive')
+      if (response.active !== true) throw new Refusal('inactive')
       const exp = typeof response.exp === 'number' ? response.exp : auth.expiresAt
       return { auth, expiresAt: Math.min(exp, auth.expiresAt) }
     }
 
   return {
+    peek: (token) => cache.peek(token),
     verify(token) {
       const cached = cache.peek(token)
       if (cached !== undefined) return cached

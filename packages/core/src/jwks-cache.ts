@@ -16,9 +16,10 @@
 import type { JSONWebKeySet, JWK } from 'jose'
 import type { Algorithm } from './algorithms.js'
 import type { SignatureBackend, VerifyKey } from './crypto/signature-backend.js'
+import { Refusal } from './errors.js'
 import { now, type EventHub } from './events.js'
 import { fetchJson, FetchFailure, type FetchLimits } from './http-fetch.js'
-import { admitKey, keyFitsAlgorithm, type AdmittedKey } from './key-policy.js'
+import { admitKey, isKeySet, keyFitsAlgorithm, type AdmittedKey } from './key-policy.js'
 
 /** Settings of one cache, all durations in milliseconds. */
 export interface JwksCacheSettings extends FetchLimits {
@@ -46,22 +47,6 @@ export interface JwksCacheSettings extends FetchLimits {
   staticOnly?: boolean
   /** Where fetches and refresh failures are reported. Default: nowhere. */
   events?: EventHub | undefined
-}
-
-/** Why no key could be found. */
-export type KeyLookupFailure = 'unknown_kid' | 'unusable_key' | 'jwks_unavailable'
-
-/** A key lookup that did not produce a key. */
-export class KeyLookupError extends Error {
-  override readonly name = 'KeyLookupError'
-  constructor(
-    readonly reason: KeyLookupFailure,
-    /** For `jwks_unavailable`: seconds until the next fetch may be tried. */
-    readonly retryAfter: number,
-    options?: ErrorOptions,
-  ) {
-    super(reason, options)
-  }
 }
 
 /** A key ready to verify with. */
@@ -110,7 +95,7 @@ export class JwksCache {
   /**
    * Loads the key set now unless fresh keys are cached.
    *
-   * @throws {@link KeyLookupError} `jwks_unavailable` when no keys can be had.
+   * @throws {@link Refusal} `jwks_unavailable` when no keys can be had.
    */
   async warmup(): Promise<void> {
     if (this.keySet !== undefined && Date.now() < this.expiresAt) return
@@ -153,7 +138,7 @@ export class JwksCache {
   /**
    * Finds the key for a token's `kid` and `alg`.
    *
-   * @throws {@link KeyLookupError}
+   * @throws {@link Refusal} `unknown_kid`, `unusable_key` or `jwks_unavailable`.
    */
   async getKey(kid: string | undefined, alg: Algorithm): Promise<ResolvedKey> {
     if (this.keySet === undefined) {
@@ -174,8 +159,8 @@ export class JwksCache {
         found = this.find(kid, alg)
       }
     }
-    if (found === 'none') throw new KeyLookupError('unknown_kid', 0)
-    if (found === 'unfit') throw new KeyLookupError('unusable_key', 0)
+    if (found === 'none') throw new Refusal('unknown_kid')
+    if (found === 'unfit') throw new Refusal('unusable_key')
     let key = found.imported.get(alg)
     if (key === undefined) {
       key = this.importKey(found, alg)
@@ -184,7 +169,7 @@ export class JwksCache {
     try {
       return { entry: found, key: key instanceof Promise ? await key : key }
     } catch (cause) {
-      throw new KeyLookupError('unusable_key', 0, { cause })
+      throw new Refusal('unusable_key', { cause })
     }
   }
 
@@ -327,9 +312,9 @@ export class JwksCache {
     return this.keySet !== undefined && Date.now() < this.expiresAt + this.settings.maxStaleMs
   }
 
-  private unavailable(): KeyLookupError {
+  private unavailable(): Refusal {
     const wait = Math.max(1, Math.ceil((this.nextAttemptAt - Date.now()) / 1000))
-    return new KeyLookupError('jwks_unavailable', wait, { cause: this.lastFailure })
+    return new Refusal('jwks_unavailable', { cause: this.lastFailure, retryAfter: wait })
   }
 
   private install(set: JSONWebKeySet, maxAgeSeconds: number | undefined): void {
@@ -365,12 +350,6 @@ export class JwksCache {
     if (this.keySet?.fingerprint !== fingerprint) this.generation++
     this.keySet = { entries, refusedKids, fingerprint }
   }
-}
-
-function isKeySet(value: unknown): value is JSONWebKeySet {
-  return (
-    typeof value === 'object' && value !== null && Array.isArray((value as { keys?: unknown }).keys)
-  )
 }
 
 export type { JWK }

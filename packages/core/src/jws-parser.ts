@@ -10,7 +10,7 @@
 import { codec } from '#crypto-backend'
 import { isAlgorithm, type Algorithm } from './algorithms.js'
 import { hasCanonicalEnd } from './base64url.js'
-import type { OAuthErrorReason } from './errors.js'
+import { Refusal } from './errors.js'
 import { parseJsonObject } from './strict-json.js'
 
 /** The protected header of a token. Members other than these are kept but never trusted. */
@@ -40,25 +40,11 @@ export interface ParsedJws {
 }
 
 /**
- * A parse failure; the verifier turns its reason into `invalid_token`.
- *
- * @example
- * ```ts
- * try { parseCompactJws(token, 8192, allowlist) } catch (e) { if (e instanceof JwsParseError) e.reason }
- * ```
- */
-export class JwsParseError extends Error {
-  override readonly name = 'JwsParseError'
-  /** @param reason - Why the token was refused (`malformed`, `unsupported_alg`, ...). */
-  constructor(readonly reason: OAuthErrorReason) {
-    super(reason)
-  }
-}
-
-/**
  * Parsed headers by their encoded form: an issuer signs every token with a handful of headers
- * (one per key), so a header is decoded and parsed once. The objects are deeply frozen. Bounded:
- * only short segments are kept, and the map is emptied when full.
+ * (one per key), so a header is decoded and parsed once. Shared by every verifier of the process,
+ * which is safe: a parsed header depends on its text alone and is deeply frozen, and each verifier
+ * checks it against its own allowlist below. Bounded: only short segments are kept, and the map
+ * is emptied when full, so hostile headers cost memory for at most 64 entries.
  */
 const headers = new Map<string, Readonly<Record<string, unknown>> | undefined>()
 const MAX_CACHED_HEADERS = 64
@@ -81,30 +67,22 @@ const COMPACT = /^[\w-]*\.[\w-]*\.[\w-]*$/
 /**
  * Parses a compact JWS strictly, before any cryptography: size, shape, canonical base64url,
  * header JSON (no duplicates, bounded nesting, valid UTF-8), `alg` on the allowlist, `kid`/`typ`
- * strings, no `crit`/`b64` extension, no JWE. The payload bytes are returned undecoded.
+ * strings, no `crit`/`b64` extension, no JWE. The payload comes back as bytes, not yet parsed.
  *
- * @param token - The compact serialization.
- * @param maxLength - The size limit in characters.
- * @param algorithms - The allowlist.
- * @throws {@link JwsParseError} with `too_large`, `encrypted_token`, `malformed`, `unsupported_alg`
- * or `unsupported_crit`.
- * @example
- * ```ts
- * const { header, payload } = parseCompactJws(token, 8192, new Set(['RS256']))
- * parseCompactJws('a.b.c.d.e', 8192, new Set(['RS256'])) // throws encrypted_token
- * ```
+ * @throws {@link Refusal} `too_large`, `encrypted_token`, `malformed`, `unsupported_alg` or
+ * `unsupported_crit`.
  */
 export function parseCompactJws(
   token: string,
   maxLength: number,
   algorithms: ReadonlySet<Algorithm>,
 ): ParsedJws {
-  if (token.length > maxLength) throw new JwsParseError('too_large')
+  if (token.length > maxLength) throw new Refusal('too_large')
   const first = token.indexOf('.')
   const second = first === -1 ? -1 : token.indexOf('.', first + 1)
-  if (second === -1) throw new JwsParseError('malformed')
+  if (second === -1) throw new Refusal('malformed')
   if (token.indexOf('.', second + 1) !== -1) {
-    throw new JwsParseError(token.split('.').length === 5 ? 'encrypted_token' : 'malformed')
+    throw new Refusal(token.split('.').length === 5 ? 'encrypted_token' : 'malformed')
   }
   if (
     !COMPACT.test(token) ||
@@ -112,19 +90,19 @@ export function parseCompactJws(
     !hasCanonicalEnd(token, first + 1, second) ||
     !hasCanonicalEnd(token, second + 1, token.length)
   ) {
-    throw new JwsParseError('malformed')
+    throw new Refusal('malformed')
   }
   const header = parseHeader(token.slice(0, first))
-  if (header === undefined) throw new JwsParseError('malformed')
-  if (Object.hasOwn(header, 'enc')) throw new JwsParseError('encrypted_token')
+  if (header === undefined) throw new Refusal('malformed')
+  if (Object.hasOwn(header, 'enc')) throw new Refusal('encrypted_token')
   const alg = header.alg
-  if (typeof alg !== 'string') throw new JwsParseError('malformed')
-  if (!isAlgorithm(alg) || !algorithms.has(alg)) throw new JwsParseError('unsupported_alg')
+  if (typeof alg !== 'string') throw new Refusal('malformed')
+  if (!isAlgorithm(alg) || !algorithms.has(alg)) throw new Refusal('unsupported_alg')
   if (Object.hasOwn(header, 'kid') && typeof header.kid !== 'string') {
-    throw new JwsParseError('malformed')
+    throw new Refusal('malformed')
   }
   if (Object.hasOwn(header, 'typ') && typeof header.typ !== 'string') {
-    throw new JwsParseError('malformed')
+    throw new Refusal('malformed')
   }
   if (Object.hasOwn(header, 'crit')) {
     const crit = header.crit
@@ -132,13 +110,13 @@ export function parseCompactJws(
       Array.isArray(crit) &&
       crit.length > 0 &&
       crit.every((name) => typeof name === 'string' && Object.hasOwn(header, name))
-    throw new JwsParseError(wellFormed ? 'unsupported_crit' : 'malformed')
+    throw new Refusal(wellFormed ? 'unsupported_crit' : 'malformed')
   }
   if (Object.hasOwn(header, 'b64')) {
     // RFC 7797 only applies with crit; an unprotected b64 member is refused rather than ignored.
-    throw new JwsParseError('unsupported_crit')
+    throw new Refusal('unsupported_crit')
   }
-  if (second + 1 === token.length) throw new JwsParseError('malformed') // no signature
+  if (second + 1 === token.length) throw new Refusal('malformed') // no signature
   return {
     header: header as JwsHeader & { alg: Algorithm },
     payload: codec.decodeBase64url(token.slice(first + 1, second)),
@@ -151,12 +129,6 @@ export function parseCompactJws(
 /**
  * The signing input of a parsed JWS (ASCII bytes of `<header>.<payload>`), made right before the
  * signature check: on Node it is written into a reused buffer, so pass it on at once.
- *
- * @throws Never.
- * @example
- * ```ts
- * backend.verify(parsed.header.alg, key, signingInputOf(parsed), parsed.signature)
- * ```
  */
 export function signingInputOf(parsed: ParsedJws): Uint8Array {
   return codec.signingInput(parsed.token, parsed.signedLength)

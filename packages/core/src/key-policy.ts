@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { JWK } from 'jose'
+import type { JSONWebKeySet, JWK } from 'jose'
 import { ALGORITHMS, type Algorithm } from './algorithms.js'
 import { decodeBase64url } from './base64url.js'
 
@@ -29,6 +29,13 @@ export type KeyRefusal =
   | 'bad_curve'
   | 'bad_coordinates'
   | 'bad_kid'
+
+/** True for a JSON Web Key Set's shape: an object with a `keys` array (each key is vetted apart). */
+export function isKeySet(value: unknown): value is JSONWebKeySet {
+  return (
+    typeof value === 'object' && value !== null && Array.isArray((value as { keys?: unknown }).keys)
+  )
+}
 
 /** A key admitted from a key set. */
 export interface AdmittedKey {

@@ -8,14 +8,15 @@ import type { JSONWebKeySet } from 'jose'
 import { ALGORITHMS, DEFAULT_ALGORITHMS, isAlgorithm, type Algorithm } from './algorithms.js'
 import type { TokenTransport } from './bearer.js'
 import type { ClaimRules } from './claims.js'
+import { ConfigurationError } from './errors.js'
 import { normalizeIntrospection, type NormalizedIntrospection } from './introspection-options.js'
-import {
-  ConfigurationError,
-  type ClaimValidator,
-  type JwksCacheOptions,
-  type ResourceMetadataOptions,
-  type TokenCacheOptions,
-  type VerifierOptions,
+import { isKeySet } from './key-policy.js'
+import type {
+  ClaimValidator,
+  JwksCacheOptions,
+  ResourceMetadataOptions,
+  TokenCacheOptions,
+  VerifierOptions,
 } from './options.js'
 
 /** Options after validation, as the verifier uses them (every default filled in). */
@@ -93,10 +94,6 @@ function isAbsoluteUrl(value: string): boolean {
   } catch {
     return false
   }
-}
-
-function isKeySet(value: unknown): value is JSONWebKeySet {
-  return isObject(value) && Array.isArray(value.keys)
 }
 
 /** Reads an option that is either one value (single issuer) or an object keyed by issuer. */

@@ -8,7 +8,7 @@
  */
 import type { TokenClaims } from './auth-info.js'
 import { OAuthError } from './errors.js'
-import { ConfigurationError } from './options.js'
+import { ConfigurationError } from './errors.js'
 import type { RevocationSource } from './stores.js'
 
 /**

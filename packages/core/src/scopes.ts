@@ -7,20 +7,15 @@
  * @module
  */
 
-import { ConfigurationError } from './options.js'
-
-/** A scope claim that is neither a string nor (for `scp`) an array of strings. */
-export class ScopeClaimError extends Error {
-  override readonly name = 'ScopeClaimError'
-}
+import { ConfigurationError, Refusal } from './errors.js'
 
 /**
  * Reads the granted scopes of a claim set: `scope` is a string of scopes separated by single
  * spaces (RFC 6749 section 3.3; a tab is not a separator), `scp` a string of the same form or an
  * array whose every element is one whole scope. Both claims count; duplicates are dropped.
  *
- * @throws {@link ScopeClaimError} when `scope` is not a string, or `scp` neither a string nor an
- * array of strings.
+ * @throws `Error` with the message `bad_scope_claim` when `scope` is not a string, or `scp`
+ * neither a string nor an array of strings.
  * @example
  * ```ts
  * readScopes({ scope: 'photos.read photos.write' }) // ['photos.read', 'photos.write']
@@ -53,7 +48,7 @@ export function readScopes(claims: Record<string, unknown>): string[] {
       value.every((v) => typeof v === 'string')
     ) {
       for (const scope of value) if (scope !== '') scopes.add(scope)
-    } else throw new ScopeClaimError(`the ${name} claim has an invalid type`)
+    } else throw new Refusal('bad_scope_claim')
   }
   return [...scopes]
 }
@@ -101,7 +96,6 @@ export interface CompiledScopes {
 /**
  * Applies the resource-server prefix to a route scope (a scope that already has it is kept).
  *
- * @throws Never.
  * @example
  * ```ts
  * prefixScope('photos.read', 'https://photos.example.com') // 'https://photos.example.com/photos.read'
@@ -136,12 +130,6 @@ function list(value: unknown, where: string): readonly string[] | undefined {
  * @throws {@link ConfigurationError} for a malformed requirement (not `all`/`any`/`byMethod`, a
  * scope that is empty or holds whitespace, an empty `any` list); the returned function throws a
  * `TypeError` when a `byMethod` requirement is checked without a method.
- * @example
- * ```ts
- * const check = compileRequirement({ byMethod: { read: 'photos.read' } }, undefined)
- * check('GET') // { mode: 'all', required: ['photos.read'] }
- * check('POST') // undefined
- * ```
  */
 export function compileRequirement(
   requirement: ScopeRequirement,
@@ -210,12 +198,6 @@ export function checkScopeRequirement<T extends ScopeRequirement>(requirement: T
 /**
  * True when `granted` satisfies `compiled`: exact, case-sensitive comparison of whole scopes.
  * An empty all-of list is always satisfied.
- *
- * @throws Never.
- * @example
- * ```ts
- * scopesSatisfy(['a', 'b'], { mode: 'any', required: ['b', 'c'] }) // true
- * ```
  */
 export function scopesSatisfy(granted: readonly string[], compiled: CompiledScopes): boolean {
   if (compiled.required.length === 0) return true

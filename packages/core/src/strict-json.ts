@@ -19,11 +19,7 @@ export const MAX_JSON_DEPTH = 32
  * deeper than {@link MAX_JSON_DEPTH}. Member names such as `__proto__` stay plain data. The
  * object returned, and every object and array in it, is frozen.
  *
- * @throws Never: every failure is `undefined`.
- * @example
- * ```ts
- * parseJsonObject(new TextEncoder().encode('{"a":1,"a":2}')) // undefined
- * ```
+ * Every failure is `undefined`, never an exception.
  */
 export function parseJsonObject(bytes: Uint8Array): Readonly<Record<string, unknown>> | undefined {
   const text = codec.decodeUtf8(bytes)
@@ -45,7 +41,11 @@ export function parseJsonObject(bytes: Uint8Array): Readonly<Record<string, unkn
   return names === members ? (value as Record<string, unknown>) : undefined
 }
 
-/** String values met by the last {@link freezeAndCount} walk (parsing is synchronous). */
+/**
+ * String values met by the current {@link freezeAndCount} walk: a module-level counter rather than
+ * a second return value, so the walk allocates nothing. Safe to share: {@link parseJsonObject}
+ * resets it and reads it within one synchronous call.
+ */
 let stringValues = 0
 
 /** The number of `"` characters in `text`. */

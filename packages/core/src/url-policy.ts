@@ -16,19 +16,26 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * Parses a key or discovery URL and checks its scheme. Returns the URL, or a sentence that says
- * what is wrong with it.
+ * Parses a key or discovery URL the policy allows. A refused one throws what `refuse` makes of
+ * the problem, a sentence to follow the URL in a message (`is not an absolute URL`,
+ * `must use https`, ...).
  */
-export function checkFetchUrl(value: string, allowInsecureHttp: boolean): URL | string {
+export function requireFetchUrl(
+  value: string,
+  allowInsecureHttp: boolean,
+  refuse: (problem: string) => Error,
+): URL {
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    return 'is not an absolute URL'
+    throw refuse('is not an absolute URL')
   }
   if (url.protocol === 'https:') return url
   if (url.protocol === 'http:' && (allowInsecureHttp || isLoopbackHost(url.hostname))) return url
-  return url.protocol === 'http:'
-    ? 'uses plain http on a non-loopback host (use https, or set allowInsecureHttp: true)'
-    : 'must use https'
+  throw refuse(
+    url.protocol === 'http:'
+      ? 'uses plain http on a non-loopback host (use https, or set allowInsecureHttp: true)'
+      : 'must use https',
+  )
 }

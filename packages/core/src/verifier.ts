@@ -1,6 +1,13 @@
 /**
- * `createVerifier`: wires the modules together. Parsing, key lookup, signature, claims, scopes and
- * errors each live in their own module; this file only decides their order.
+ * `createVerifier`: wires the modules together. Parsing, key sources, signature, claims, scopes and
+ * errors each live in their own module; this file only decides their order:
+ *
+ * 1. `authenticate()` finds the request's credentials (`bearer.ts`), then calls `verify()`.
+ * 2. `verify()` serves a token-cache hit (times checked again), or parses the JWS, picks the
+ *    issuer's key set (`key-sources.ts`), checks the signature, then the claims and scope claims.
+ * 3. `admit()` runs on every accepted token, fresh or cached: the checks made on each request.
+ * 4. A check refuses with a `Refusal`; `toOAuthError` (`errors.ts`) makes the answer, once, in
+ *    `verify()`.
  *
  * @module
  */
@@ -8,9 +15,8 @@ import { backend } from '#crypto-backend'
 import { buildAuthInfo, type AuthInfo, type TokenClaims } from './auth-info.js'
 import { extractBearer, isB64token, type AuthRequest } from './bearer.js'
 import type { ChallengeContext } from './challenge.js'
-import { checkClaims, checkTimes, ClaimError } from './claims.js'
-import { discoverJwksUri, isCognitoIssuer } from './discovery.js'
-import { OAuthError, type OAuthErrorReason } from './errors.js'
+import { checkClaims, checkTimes } from './claims.js'
+import { OAuthError, Refusal, toOAuthError } from './errors.js'
 import {
   EventHub,
   noteOf,
@@ -22,21 +28,15 @@ import {
 } from './events.js'
 import { createIntrospector, isOpaqueToken, type Introspector } from './introspection.js'
 import { introspectionJwtReader } from './introspection-jwt.js'
-import { JwksCache, KeyLookupError, type ResolvedKey } from './jwks-cache.js'
-import {
-  parseCompactJws,
-  signingInputOf,
-  type JwsHeader,
-  type JwsParseError,
-  type ParsedJws,
-} from './jws-parser.js'
+import type { JwksCache, ResolvedKey } from './jwks-cache.js'
+import { parseCompactJws, signingInputOf, type JwsHeader, type ParsedJws } from './jws-parser.js'
+import { createKeySources } from './key-sources.js'
 import { normalizeOptions } from './normalize-options.js'
-import { ConfigurationError, type VerifierOptions } from './options.js'
+import type { VerifierOptions } from './options.js'
 import { buildResourceMetadata, type ResourceMetadata } from './resource-metadata.js'
 import {
   compileRequirement,
   readScopes,
-  ScopeClaimError,
   scopesSatisfy,
   type CompiledScopes,
   type ScopeMode,
@@ -44,12 +44,6 @@ import {
 } from './scopes.js'
 import { parseJsonObject } from './strict-json.js'
 import { TokenCache } from './token-cache.js'
-import { checkFetchUrl } from './url-policy.js'
-
-/** A thrown value as an Error (everything scopeguard throws already is one). */
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error))
-}
 
 /** Options of {@link Verifier.authenticate}. */
 export interface AuthenticateOptions {
@@ -161,9 +155,10 @@ export interface Verifier {
   /** Current counters. */
   stats(): VerifierStats
   /**
-   * Attaches an event listener (verification outcomes, key-set fetches and failures, ...; see
-   * the README's "Events"). Events hold no token, claim value or key material. A listener that
-   * throws is ignored; with none attached, verification does no event work at all.
+   * Attaches an event listener (verification outcomes, key-set fetches and failures,
+   * introspection calls; see the README's "Events"). Events hold no token, claim value or key
+   * material. A listener that throws is ignored; with none attached, verification does no event
+   * work at all.
    *
    * @returns The function that detaches the listener.
    * @throws TypeError when `listener` is not a function.
@@ -193,17 +188,29 @@ export function isVerifier(value: unknown): value is Verifier {
 }
 
 /**
- * What adapters accept: a verifier to share, or options to build one from.
+ * What adapters accept: a verifier to share (returned as it is), or options to build one from.
  *
  * @throws {@link ConfigurationError} for invalid options (see {@link createVerifier}).
  * @example
  * ```ts
- * const verifier = useVerifier(verifierOrOptions)
+ * const verifier = toVerifier(verifierOrOptions)
  * ```
  */
-export function useVerifier(value: Verifier | VerifierOptions): Verifier {
+export function toVerifier(value: Verifier | VerifierOptions): Verifier {
   return isVerifier(value) ? value : createVerifier(value)
 }
+
+/**
+ * The former name of {@link toVerifier}.
+ *
+ * @deprecated Use {@link toVerifier} (this name read like a React hook).
+ * @throws {@link ConfigurationError} as {@link toVerifier}.
+ * @example
+ * ```ts
+ * const verifier = toVerifier(verifierOrOptions)
+ * ```
+ */
+export const useVerifier: (value: Verifier | VerifierOptions) => Verifier = toVerifier
 
 /**
  * Creates a verifier. Options are validated here: a bad configuration throws at start-up, never
@@ -231,80 +238,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
           config.transports,
         )
   const challenge: ChallengeContext = { realm: config.realm, resourceMetadata: metadata?.url }
-  const events = new EventHub()
   const tokenCache =
     config.tokenCache === false ? undefined : new TokenCache(config.tokenCache.maxEntries)
-  const { jwksCache: tuning } = config
-  const limits = {
-    fetch: config.fetch,
-    timeoutMs: tuning.timeout * 1000,
-    maxBytes: tuning.maxResponseBytes,
+  const events = new EventHub()
+  const caches = createKeySources(config, events)
+  const refused = (error: unknown): Error => toOAuthError(error, challenge)
+  const rethrow = (error: unknown): never => {
+    throw refused(error)
   }
-
-  const cachesByUrl = new Map<string, JwksCache>()
-  const caches = new Map<string, JwksCache>()
-  for (const issuer of config.issuers) {
-    const configured = config.jwksUris.get(issuer)
-    const preload = config.jwks.get(issuer)
-    const staticOnly = configured === null || (configured === undefined && preload !== undefined)
-    let locate: () => Promise<URL>
-    let cacheKey: string
-    if (
-      typeof configured === 'string' ||
-      (configured === undefined && isCognitoIssuer(issuer) && !staticOnly)
-    ) {
-      const uri = configured ?? `${issuer}/.well-known/jwks.json`
-      const url = checkFetchUrl(uri, config.allowInsecureHttp)
-      if (typeof url === 'string') throw new ConfigurationError(`the key-set URL ${uri} ${url}`)
-      locate = () => Promise.resolve(url)
-      cacheKey = url.href
-    } else if (staticOnly) {
-      if (preload === undefined) {
-        throw new ConfigurationError(`jwksUri is null for ${issuer} but no "jwks" keys are given`)
-      }
-      locate = () => Promise.reject(new Error('static key set'))
-      cacheKey = `static:${issuer}`
-    } else {
-      const checked = checkFetchUrl(issuer, config.allowInsecureHttp)
-      if (typeof checked === 'string') {
-        throw new ConfigurationError(
-          `issuer ${issuer} cannot be used for discovery: it ${checked}; or set "jwksUri"`,
-        )
-      }
-      locate = () => discoverJwksUri(issuer, limits, config.allowInsecureHttp)
-      cacheKey = `discovery:${issuer}`
-    }
-    let cache = cachesByUrl.get(cacheKey)
-    if (cache === undefined || preload !== undefined) {
-      cache = new JwksCache({
-        ...limits,
-        locate,
-        backend,
-        cooldownMs: tuning.cooldown * 1000,
-        defaultTtlMs: tuning.maxAge * 1000,
-        minTtlMs: tuning.minMaxAge * 1000,
-        maxTtlMs: tuning.maxMaxAge * 1000,
-        maxStaleMs: tuning.staleIfError * 1000,
-        retryDelayMs: tuning.retryDelay * 1000,
-        preload,
-        staticOnly,
-        events,
-      })
-      cachesByUrl.set(cacheKey, cache)
-    }
-    caches.set(issuer, cache)
-  }
-
-  const invalid = (reason: OAuthErrorReason, cause?: unknown): OAuthError =>
-    new OAuthError('invalid_token', reason, { challenge, cause })
-
-  const lookupFailure = (error: KeyLookupError): OAuthError =>
-    error.reason === 'jwks_unavailable'
-      ? new OAuthError('temporarily_unavailable', 'jwks_unavailable', {
-          cause: error.cause,
-          retryAfter: error.retryAfter,
-        })
-      : invalid(error.reason, error)
 
   const introspecting = config.introspection
   const introspector =
@@ -315,7 +256,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
           rules: config.rules,
           fetch: config.fetch,
           allowInsecureHttp: config.allowInsecureHttp,
-          invalid,
           events,
           readJwt: introspecting.jwtResponse
             ? introspectionJwtReader({
@@ -329,19 +269,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
         })
   const confirmJwts = introspecting?.introspectJwts === true
 
-  async function runValidators(auth: AuthInfo): Promise<void> {
-    for (const validator of config.validators) {
-      let result: unknown
-      try {
-        result = await validator(auth)
-      } catch (cause) {
-        if (cause instanceof OAuthError) throw cause
-        throw invalid('rejected', cause)
-      }
-      if (result === false) throw invalid('rejected')
-    }
-  }
-
   // The verification runs synchronously as far as it can: with the key cached and the node
   // backend, a token is verified without waiting on anything, and only the answer is a promise.
   // Key fetches, Web Crypto and custom validators continue asynchronously.
@@ -349,13 +276,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
   /** `unchecked`: a header token whose b64token syntax is checked only when it is not cached. */
   function verify(token: string, unchecked = false): Promise<AuthInfo> {
     if (events.active) {
-      return observeToken(events, 'bearer', (probe) => check(token, unchecked, probe), asError)
+      return observeToken(events, 'bearer', (probe) => check(token, unchecked, probe), refused)
     }
     try {
       const auth = check(token, unchecked, undefined)
-      return auth instanceof Promise ? auth : Promise.resolve(auth)
+      return auth instanceof Promise ? auth.catch(rethrow) : Promise.resolve(auth)
     } catch (error) {
-      return Promise.reject(asError(error))
+      return Promise.reject(refused(error))
     }
   }
 
@@ -374,7 +301,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     unchecked: boolean,
     probe: VerificationProbe | undefined,
   ): AuthInfo | Promise<AuthInfo> {
-    if (typeof token !== 'string' || token === '') throw invalid('malformed')
+    if (typeof token !== 'string' || token === '') throw new Refusal('malformed')
     if (introspector !== undefined && isOpaqueToken(token)) {
       return verifyOpaque(token, unchecked, probe)
     }
@@ -383,57 +310,54 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (probe !== undefined) Object.assign(probe, noteOf(cached), { cached: true })
       try {
         checkTimes(cached.claims, config.rules, Date.now() / 1000)
-      } catch (cause) {
+      } catch (refusal) {
         tokenCache?.delete(token)
-        throw invalid((cause as ClaimError).reason, cause)
+        throw refusal
       }
-      return config.validators.length === 0 ? cached : runValidators(cached).then(() => cached)
+      const pending = admit(cached)
+      return pending === undefined ? cached : pending.then(() => cached)
     }
     let parsed: ParsedJws
     try {
       parsed = parseCompactJws(token, config.maxTokenLength, config.algorithms)
-    } catch (cause) {
+    } catch (refusal) {
       // A parsed JWS is always a valid b64token, so the header syntax is checked only on failure:
       // not a b64token at all is a malformed request (400), before any reason about the JWS.
-      if (unchecked && !isB64token(token)) {
-        throw new OAuthError('invalid_request', 'invalid_request', { challenge })
-      }
-      throw invalid((cause as JwsParseError).reason, cause)
+      if (unchecked && !isB64token(token)) throw new Refusal('invalid_request')
+      throw refusal
     }
     if (probe !== undefined) probe.algorithm = parsed.header.alg
     const claims = parseJsonObject(parsed.payload) as TokenClaims | undefined
-    if (claims === undefined) throw invalid('malformed')
+    if (claims === undefined) throw new Refusal('malformed')
     // The unverified issuer only picks the key set; an unknown issuer never causes a fetch.
     const cache = typeof claims.iss === 'string' ? caches.get(claims.iss) : undefined
-    if (cache === undefined || !Object.hasOwn(claims, 'iss')) throw invalid('bad_issuer')
+    if (cache === undefined || !Object.hasOwn(claims, 'iss')) throw new Refusal('bad_issuer')
     if (probe !== undefined) probe.issuer = claims.iss
     const { kid, alg } = parsed.header
     const ready = cache.peekKey(kid, alg)
     if (ready !== undefined) return checkSignature(token, parsed, claims, cache, ready)
-    return cache.getKey(kid, alg).then(
-      (resolved) => checkSignature(token, parsed, claims, cache, resolved),
-      (cause: unknown) => {
-        throw cause instanceof KeyLookupError ? lookupFailure(cause) : cause
-      },
-    )
+    return cache
+      .getKey(kid, alg)
+      .then((resolved) => checkSignature(token, parsed, claims, cache, resolved))
   }
 
-  /** An opaque token: size and syntax first, then introspection (cached), then the validators. */
+  /** An opaque token: a cached result, else size, syntax and one introspection; then {@link admit}. */
   function verifyOpaque(
     token: string,
     unchecked: boolean,
     probe: VerificationProbe | undefined,
   ): AuthInfo | Promise<AuthInfo> {
-    if (token.length > config.maxTokenLength) throw invalid('too_large')
-    if (unchecked && !isB64token(token)) {
-      throw new OAuthError('invalid_request', 'invalid_request', { challenge })
+    // A cached result's token passed these checks when it was admitted (hits need full equality).
+    let auth: AuthInfo | Promise<AuthInfo> | undefined = (introspector as Introspector).peek(token)
+    if (probe !== undefined) probe.cached = auth !== undefined
+    if (auth === undefined) {
+      if (token.length > config.maxTokenLength) throw new Refusal('too_large')
+      if (unchecked && !isB64token(token)) throw new Refusal('invalid_request')
+      auth = (introspector as Introspector).verify(token)
     }
-    const auth = (introspector as Introspector).verify(token)
-    // A result from the introspection cache comes back at once.
-    if (probe !== undefined && !(auth instanceof Promise)) probe.cached = true
     if (config.validators.length === 0) return auth
     return Promise.resolve(auth).then(async (found) => {
-      await runValidators(found)
+      await admit(found)
       return found
     })
   }
@@ -463,6 +387,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       : accept(signed, token, parsed.header, claims, cache, resolved)
   }
 
+  /** After the signature: the claims, then {@link admit}; a token that passes is remembered. */
   function accept(
     signed: boolean,
     token: string,
@@ -471,26 +396,65 @@ export function createVerifier(options: VerifierOptions): Verifier {
     cache: JwksCache,
     resolved: ResolvedKey,
   ): AuthInfo | Promise<AuthInfo> {
-    if (!signed) throw invalid('bad_signature')
-    let scopes: string[]
-    try {
-      checkTimes(claims, config.rules, Date.now() / 1000)
-      checkClaims(claims, header, config.rules)
-      scopes = readScopes(claims)
-    } catch (cause) {
-      if (cause instanceof ClaimError) throw invalid(cause.reason, cause)
-      if (cause instanceof ScopeClaimError) throw invalid('bad_scope_claim', cause)
-      throw cause
-    }
-    const auth = buildAuthInfo(token, header, claims, scopes)
-    if (config.validators.length === 0) {
+    if (!signed) throw new Refusal('bad_signature')
+    checkTimes(claims, config.rules, Date.now() / 1000)
+    checkClaims(claims, header, config.rules)
+    const auth = buildAuthInfo(token, header, claims, readScopes(claims))
+    const pending = admit(auth)
+    if (pending === undefined) {
       tokenCache?.set(token, auth, cache, resolved.entry)
       return auth
     }
-    return runValidators(auth).then(() => {
+    return pending.then(() => {
       tokenCache?.set(token, auth, cache, resolved.entry)
       return auth
     })
+  }
+
+  /**
+   * The checks every accepted token passes on every request, token-cache hits included: the
+   * custom validators. `undefined` when nothing is left to wait for.
+   */
+  function admit(auth: AuthInfo): Promise<void> | undefined {
+    return config.validators.length === 0 ? undefined : runValidators(auth)
+  }
+
+  async function runValidators(auth: AuthInfo): Promise<void> {
+    for (const validator of config.validators) {
+      let result: unknown
+      try {
+        result = await validator(auth)
+      } catch (cause) {
+        if (cause instanceof OAuthError) throw cause
+        throw new Refusal('rejected', { cause })
+      }
+      if (result === false) throw new Refusal('rejected')
+    }
+  }
+
+  /** The request path: credentials from the enabled transports, then {@link verify}. */
+  function authenticate(request: AuthRequest, opts?: AuthenticateOptions): Promise<AuthInfo> {
+    let found
+    try {
+      found = extractBearer(request, config.transports, true)
+    } catch (error) {
+      return refuseRequest('bearer', refused(error))
+    }
+    if ('token' in found) return verify(found.token, found.unchecked === true)
+    if ('missing' in found) {
+      if (opts?.optional === true) {
+        if (events.active) reportRequest(events, 'none')
+        return Promise.resolve(undefined as unknown as AuthInfo)
+      }
+      return refuseRequest('none', new OAuthError('missing_token', 'missing_token', { challenge }))
+    }
+    return refuseRequest('bearer', new OAuthError('invalid_request', found.invalid, { challenge }))
+  }
+
+  /** A request refused before any token was checked. */
+  function refuseRequest(scheme: 'bearer' | 'none', error: Error): Promise<never> {
+    if (events.active) reportRequest(events, scheme, error)
+    return Promise.reject(error)
   }
 
   const compiled = new WeakMap<
@@ -535,37 +499,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  /** A request refused before any token was checked. */
-  function refuseRequest(scheme: 'bearer' | 'none', error: Error): Promise<never> {
-    if (events.active) reportRequest(events, scheme, error)
-    return Promise.reject(error)
-  }
-
   const verifier: Verifier = {
     verify: (token: string) => verify(token),
-    authenticate(request: AuthRequest, opts?: AuthenticateOptions): Promise<AuthInfo> {
-      let found
-      try {
-        found = extractBearer(request, config.transports, true)
-      } catch (error) {
-        return refuseRequest('bearer', asError(error))
-      }
-      if ('token' in found) return verify(found.token, found.unchecked === true)
-      if ('missing' in found) {
-        if (opts?.optional === true) {
-          if (events.active) reportRequest(events, 'none')
-          return Promise.resolve(undefined as unknown as AuthInfo)
-        }
-        return refuseRequest(
-          'none',
-          new OAuthError('missing_token', 'missing_token', { challenge }),
-        )
-      }
-      return refuseRequest(
-        'bearer',
-        new OAuthError('invalid_request', found.invalid, { challenge }),
-      )
-    },
+    authenticate,
     requireScopes: (auth, scopes) => checkScopes(auth, { all: scopes }),
     requireAnyScope: (auth, scopes) => checkScopes(auth, { any: scopes }),
     checkScopes,
@@ -580,9 +516,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     async warmup() {
       try {
         await Promise.all([...new Set(caches.values())].map((cache) => cache.warmup()))
-      } catch (cause) {
-        if (cause instanceof KeyLookupError) throw lookupFailure(cause)
-        throw cause
+      } catch (error) {
+        throw refused(error)
       }
     },
     resourceMetadata: metadata,

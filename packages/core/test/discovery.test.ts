@@ -1,9 +1,10 @@
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { discoverJwksUri, discoveryUrls, isCognitoIssuer } from '../src/discovery.js'
+import { cognitoIssuer, isCognitoIssuer } from '../src/cognito.js'
+import { discoverJwksUri, discoveryUrls } from '../src/discovery.js'
 import { FetchFailure, type FetchLimits } from '../src/http-fetch.js'
-import { checkFetchUrl, isLoopbackHost } from '../src/url-policy.js'
+import { isLoopbackHost, requireFetchUrl } from '../src/url-policy.js'
 
 const server = setupServer()
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
@@ -33,8 +34,15 @@ describe('isCognitoIssuer', () => {
     ['http://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123', false],
     ['https://cognito-idp.us-east-1.amazonaws.com.evil.example/us-east-1_AbC123', false],
     ['https://auth.example.com', false],
+    ['https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_AbC123', false],
   ])('%s -> %s', (issuer, expected) => {
     expect(isCognitoIssuer(issuer)).toBe(expected)
+  })
+
+  it('holds for every issuer cognitoIssuer() builds', () => {
+    for (const pool of ['us-east-1_AbC123xyz', 'us-gov-west-1_Q', 'ap-southeast-2_x9']) {
+      expect(isCognitoIssuer(cognitoIssuer(pool))).toBe(true)
+    }
   })
 })
 
@@ -147,14 +155,22 @@ describe('url policy', () => {
   })
 
   it('accepts https anywhere and http only on loopback or when allowed', () => {
-    expect(checkFetchUrl('https://keys.example/jwks', false)).toBeInstanceOf(URL)
-    expect(checkFetchUrl('http://127.0.0.1:8080/jwks', false)).toBeInstanceOf(URL)
-    expect(checkFetchUrl('http://[::1]:8080/jwks', false)).toBeInstanceOf(URL)
-    expect(checkFetchUrl('http://keys.example/jwks', false)).toBe(
+    const refuse = (problem: string) => new Error(problem)
+    const check = (value: string, allowInsecureHttp: boolean) => {
+      try {
+        return requireFetchUrl(value, allowInsecureHttp, refuse)
+      } catch (error) {
+        return (error as Error).message
+      }
+    }
+    expect(check('https://keys.example/jwks', false)).toBeInstanceOf(URL)
+    expect(check('http://127.0.0.1:8080/jwks', false)).toBeInstanceOf(URL)
+    expect(check('http://[::1]:8080/jwks', false)).toBeInstanceOf(URL)
+    expect(check('http://keys.example/jwks', false)).toBe(
       'uses plain http on a non-loopback host (use https, or set allowInsecureHttp: true)',
     )
-    expect(checkFetchUrl('http://keys.example/jwks', true)).toBeInstanceOf(URL)
-    expect(checkFetchUrl('file:///etc/passwd', true)).toBe('must use https')
-    expect(checkFetchUrl('/relative', false)).toBe('is not an absolute URL')
+    expect(check('http://keys.example/jwks', true)).toBeInstanceOf(URL)
+    expect(check('file:///etc/passwd', true)).toBe('must use https')
+    expect(check('/relative', false)).toBe('is not an absolute URL')
   })
 })

@@ -1,5 +1,5 @@
 import { delay, http, HttpResponse } from 'msw'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { EventHub, observeToken } from '../src/events.js'
 import {
   createVerifier,
@@ -8,27 +8,26 @@ import {
   type VerificationEvent,
   type VerifierOptions,
 } from '../src/index.js'
-import { endpoint, jwksServer, makeKey, mint, nowSec, type TestKey } from './token-fixtures.js'
+import { jwksEndpoint, serveJwks } from '../../../test/support/msw-issuer.js'
+import { mint, nowSec, signingKey, type SigningKey } from '../../../test/support/tokens.js'
 
 const A = 'https://a.issuer.example'
 const D = 'https://discovering.issuer.example'
-const jwksA = endpoint(`${A}/keys`, [])
-const down = endpoint('https://down.example/keys', [])
+const jwksA = jwksEndpoint(`${A}/keys`)
+const down = jwksEndpoint('https://down.example/keys')
 down.failWith = 503
-const server = jwksServer([jwksA, down])
-let rsa: TestKey
-let ec: TestKey
+const server = serveJwks([jwksA, down])
+let rsa: SigningKey
+let ec: SigningKey
 
 beforeAll(async () => {
-  ;[rsa, ec] = await Promise.all([makeKey('RS256', 'rsa-a'), makeKey('ES256', 'ec-a')])
+  ;[rsa, ec] = await Promise.all([signingKey('RS256', 'rsa-a'), signingKey('ES256', 'ec-a')])
   jwksA.keys = [rsa.jwk, ec.jwk]
-  server.listen({ onUnhandledRequest: 'error' })
 })
 afterEach(() => {
   server.resetHandlers()
   vi.useRealTimers()
 })
-afterAll(() => server.close())
 
 const claims = (extra: Record<string, unknown> = {}) => ({
   iss: A,

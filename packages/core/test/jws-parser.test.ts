@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_ALGORITHMS, type Algorithm } from '../src/algorithms.js'
-import { parseCompactJws, signingInputOf, type JwsParseError } from '../src/jws-parser.js'
-import { b64u } from './token-fixtures.js'
+import type { Refusal } from '../src/errors.js'
+import { parseCompactJws, signingInputOf } from '../src/jws-parser.js'
+import { b64u } from '../../../test/support/tokens.js'
 
 const allow = new Set<Algorithm>(DEFAULT_ALGORITHMS)
 const PAYLOAD = b64u('{"iss":"https://issuer.example","exp":2000000000}')
@@ -15,7 +16,7 @@ function reasonOf(token: string, maxLength = 8192, algorithms = allow): string {
   try {
     parseCompactJws(token, maxLength, algorithms)
   } catch (error) {
-    return (error as JwsParseError).reason
+    return (error as Refusal).reason
   }
   return 'accepted'
 }

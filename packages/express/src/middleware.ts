@@ -9,7 +9,7 @@ import {
   checkScopeRequirement,
   ConfigurationError,
   nodeRequestHeaders,
-  useVerifier,
+  toVerifier,
   type AuthenticateOptions,
   type AuthInfo,
   type AuthRequest,
@@ -90,7 +90,7 @@ export function authenticate(
   verifier: Verifier | VerifierOptions,
   options: AuthenticateOptions = {},
 ): Middleware {
-  const shared = useVerifier(verifier)
+  const shared = toVerifier(verifier)
   const optional = { optional: options.optional === true }
   return (req, _res, next) => {
     ;(req as WithVerifier)[VERIFIER] = shared

@@ -8,7 +8,7 @@ import {
   checkScopeRequirement,
   ConfigurationError,
   nodeRequestHeaders,
-  useVerifier,
+  toVerifier,
   type AuthRequest,
   type ScopeRequirement,
   type Verifier,
@@ -84,7 +84,7 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
   const { hook = 'onRequest', verifier: given, ...verifierOptions } = options
   let verifier: Verifier
   try {
-    verifier = given ?? useVerifier(verifierOptions as VerifierOptions)
+    verifier = given ?? toVerifier(verifierOptions as VerifierOptions)
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)))
   }

@@ -10,7 +10,7 @@ import {
   checkScopeRequirement,
   ConfigurationError,
   nodeRequestHeaders,
-  useVerifier,
+  toVerifier,
   type AuthenticateOptions,
   type AuthInfo,
   type AuthRequest,
@@ -88,7 +88,7 @@ export function authenticate(
   verifier: Verifier | VerifierOptions,
   options: AuthenticateOptions = {},
 ): Middleware {
-  const shared = useVerifier(verifier)
+  const shared = toVerifier(verifier)
   const optional = { optional: options.optional === true }
   return async (ctx, next) => {
     ;(ctx as WithVerifier)[VERIFIER] = shared

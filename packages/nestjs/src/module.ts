@@ -13,7 +13,7 @@ import {
   type Provider,
 } from '@nestjs/common'
 import { APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core'
-import { isVerifier, useVerifier, type Verifier, type VerifierOptions } from '@scopeguard/core'
+import { isVerifier, toVerifier, type Verifier, type VerifierOptions } from '@scopeguard/core'
 import { ScopeguardExceptionFilter } from './exception-filter.js'
 import { ScopeguardGuard } from './guard.js'
 import { SCOPEGUARD_EXTRAS, SCOPEGUARD_VERIFIER } from './tokens.js'
@@ -47,8 +47,8 @@ export interface ScopeguardModuleAsyncOptions extends ScopeguardModuleExtras {
 
 function resolveVerifier(options: ScopeguardModuleOptions): Verifier {
   if (isVerifier(options)) return options
-  if ('verifier' in options && options.verifier !== undefined) return useVerifier(options.verifier)
-  return useVerifier(options as VerifierOptions)
+  if ('verifier' in options && options.verifier !== undefined) return toVerifier(options.verifier)
+  return toVerifier(options as VerifierOptions)
 }
 
 function module(verifier: Provider, extras: ScopeguardModuleExtras, imports = {}): DynamicModule {

@@ -12,7 +12,6 @@ import { ALGORITHMS, type Algorithm } from '../algorithms.js'
 import type { Codec, SignatureBackend } from './signature-backend.js'
 
 const NODE_HASH = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' } as const
-const SALT = { 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 } as const
 
 /** The node:crypto backend. */
 export const backend: SignatureBackend = {
@@ -39,14 +38,14 @@ export const backend: SignatureBackend = {
             signature,
           )
         default:
-          return alg.startsWith('PS')
+          return spec.pssSaltLength !== undefined
             ? verify(
                 NODE_HASH[spec.hash!],
                 data,
                 {
                   key: keyObject,
                   padding: constants.RSA_PKCS1_PSS_PADDING,
-                  saltLength: SALT[spec.hash!],
+                  saltLength: spec.pssSaltLength,
                 },
                 signature,
               )
@@ -81,5 +80,9 @@ export const codec: Codec = {
   },
 }
 
-/** Reused for every signing input: no allocation per verification. */
+/**
+ * Reused for every signing input: no allocation per verification. Shared by every verifier of the
+ * process, which is safe: it is written right before `verify` above reads it, synchronously, and
+ * nothing runs in between.
+ */
 let scratch = Buffer.allocUnsafeSlow(4096)

@@ -10,15 +10,13 @@ import { ALGORITHMS, type Algorithm } from '../algorithms.js'
 import { decodeCanonicalBase64url } from '../base64url.js'
 import type { Codec, SignatureBackend } from './signature-backend.js'
 
-const SALT = { 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 } as const
-
 function verifyParams(
   alg: Algorithm,
   key: CryptoKey,
 ): AlgorithmIdentifier | RsaPssParams | EcdsaParams {
   const spec = ALGORITHMS[alg]
   if (spec.kty === 'EC') return { name: 'ECDSA', hash: spec.hash! }
-  if (alg.startsWith('PS')) return { name: 'RSA-PSS', saltLength: SALT[spec.hash!] }
+  if (spec.pssSaltLength !== undefined) return { name: 'RSA-PSS', saltLength: spec.pssSaltLength }
   return key.algorithm
 }
 
