@@ -115,7 +115,7 @@ function expectEventsToMatch(row: Case, events: ScopeguardEvent[]): void {
     const description = /error_description="([^"]*)"/.exec(row.challenge ?? '')?.[1]
     if (description !== undefined) expect(OAuthError.describe(refusal.reason!)).toBe(description)
     else if (row.status === 401) expect(refusal.reason).toBe('missing_token')
-    else expect(refusal.reason).toBe('jwks_unavailable')
+    else expect(['jwks_unavailable', 'introspection_unavailable']).toContain(refusal.reason)
   } else {
     expect(refusals).toEqual([])
   }
