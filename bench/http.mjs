@@ -48,6 +48,7 @@ export const FRAMEWORKS = {
     'fastify/signature only (control)',
   ],
   nestjs: ['nestjs/bare', 'nestjs/scopeguard', 'nestjs/no-op guard (control)'],
+  hono: ['hono/bare', 'hono/scopeguard', 'hono/hono-jwk'],
 }
 
 export const HTTP_FULL = { durationSec: 1.5, warmupSec: 1, rounds: 5, connections: 10, pool: 5000 }

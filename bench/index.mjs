@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import * as prettier from 'prettier'
 import { runColdStart } from './cold-start.mjs'
 import { HTTP_FULL, HTTP_QUICK, runHttp } from './http.mjs'
+import { INTROSPECTION_FULL, INTROSPECTION_QUICK, runIntrospection } from './introspection.mjs'
 import { runImportCost } from './import-cost.mjs'
 import { runMemoryIsolated } from './memory.mjs'
 import { MICRO_FULL, MICRO_QUICK, runMicro } from './micro.mjs'
@@ -93,6 +94,13 @@ step('verify micro-benchmarks')
 const micro = await runMicro({ ...(quick ? MICRO_QUICK : MICRO_FULL), log })
 save('micro', micro)
 
+step('opaque tokens (introspection)')
+const introspection = await runIntrospection({
+  ...(quick ? INTROSPECTION_QUICK : INTROSPECTION_FULL),
+  log,
+})
+save('introspection', introspection)
+
 step('core profiles')
 const profiles = []
 for (const [mode, title] of [
@@ -125,6 +133,7 @@ const results = {
   seconds: (performance.now() - start) / 1000,
   env,
   micro,
+  introspection,
   http,
   importCost,
   coldStart,

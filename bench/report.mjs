@@ -99,6 +99,15 @@ export function verdicts(results) {
       measured: `${row.oursMs.toFixed(1)} ms / ${kb(row.oursBytes)} vs ${row.peerMs.toFixed(1)} ms / ${kb(row.peerBytes)}`,
     })
   }
+  const { introspection } = results
+  if (introspection !== undefined) {
+    const { hit } = introspection
+    out.push({
+      ok: hit.differenceNs <= 1000,
+      target: 'Opaque token, introspection cache hit: at most the JWT token-cache hit + 1 us',
+      measured: `${ns(hit.opaqueHitNs)} vs ${ns(hit.jwtHitNs)} CPU per call, difference ${ns(hit.differenceNs)} (median of rounds)`,
+    })
+  }
   const cold = coldStart.rows.filter((r) => r.scopeguard)
   out.push({
     ok: cold.length > 0 && cold.every((r) => r.fetches === 1 && r.failed === 0),
@@ -109,6 +118,7 @@ export function verdicts(results) {
 }
 
 const kb = (bytes) => `${Math.round(bytes / 1024)} kB`
+const ns = (value) => `${Math.round(value)} ns`
 
 /** A markdown table. */
 function table(header, rows) {
@@ -292,6 +302,32 @@ export function markdown(results) {
     '',
   )
 
+  if (results.introspection !== undefined) {
+    const { hit, mix } = results.introspection
+    s.push('## Opaque tokens (introspection)', '')
+    s.push(
+      '`authenticate()` of an opaque token whose RFC 7662 result is cached next to a JWT in the token cache, ' +
+        'one verifier, interleaved rounds, CPU time per call (medians); then requests per introspection call ' +
+        `under a simulated mix: ${mix.clients} clients with Zipf popularity, Poisson arrivals at ${mix.requestsPerSec} req/s ` +
+        `for ${mix.minutes} minutes, tokens replaced every ${mix.tokenLifetimeSec} s, ${mix.bad * 100}% revoked or made-up tokens, ` +
+        'the default cache (`maxTtl` 60 s).',
+      '',
+    )
+    s.push(
+      table(
+        ['measure', 'value'],
+        [
+          ['JWT token-cache hit', ns(hit.jwtHitNs)],
+          ['opaque introspection-cache hit', ns(hit.opaqueHitNs)],
+          ['difference (median of rounds)', ns(hit.differenceNs)],
+          ['requests', String(mix.requests)],
+          ['introspection calls', String(mix.calls)],
+          ['requests per introspection call', mix.requestsPerCall.toFixed(1)],
+        ],
+      ),
+      '',
+    )
+  }
   s.push('## HTTP', '')
   s.push(
     `autocannon on loopback, ${http.settings.connections} connections, ${http.settings.rounds} interleaved rounds of ${http.settings.durationSec} s per server after a ${http.settings.warmupSec} s warm-up. ` +

@@ -272,6 +272,37 @@ export const APPS = {
     return fastifyRunning(app)
   },
 
+  async 'hono/bare'() {
+    const { Hono } = await import('hono')
+    const app = new Hono()
+    app.get('/photos', (c) => c.json(BODY))
+    return honoListen(app)
+  },
+
+  async 'hono/scopeguard'(settings) {
+    const { Hono } = await import('hono')
+    const { authenticate, createVerifier, requireScopes } = await import('@scopeguard/hono')
+    const verifier = await scopeguardVerifier(createVerifier, settings)
+    const app = new Hono()
+    app.get('/photos', authenticate(verifier), requireScopes(settings.scope), (c) => c.json(BODY))
+    app.onError((error, c) => /** @type {any} */ (error).getResponse?.() ?? c.body(null, 500))
+    return honoListen(app)
+  },
+
+  // Hono's own JWK middleware: fetches jwks_uri on every request (it keeps no key cache).
+  async 'hono/hono-jwk'(settings) {
+    const { Hono } = await import('hono')
+    const { jwk } = await import('hono/jwk')
+    const app = new Hono()
+    app.get(
+      '/photos',
+      jwk({ jwks_uri: settings.jwksUrl, alg: ['RS256'], verification: { iss: settings.issuer } }),
+      (c) => (cognitoAccessOk(c.get('jwtPayload'), settings) ? c.json(BODY) : c.body(null, 403)),
+    )
+    app.onError((error, c) => /** @type {any} */ (error).getResponse?.() ?? c.body(null, 500))
+    return honoListen(app)
+  },
+
   'nestjs/bare'() {
     return nestApp(undefined)
   },
@@ -287,6 +318,13 @@ export const APPS = {
   'nestjs/no-op guard (control)'() {
     return nestApp(undefined, true)
   },
+}
+
+/** Serves a Hono app on Node through @hono/node-server's request listener. */
+async function honoListen(app) {
+  const { getRequestListener } = await import('@hono/node-server')
+  const handle = getRequestListener(app.fetch)
+  return listen(createServer((req, res) => void handle(req, res)))
 }
 
 function fastifyRunning(app) {

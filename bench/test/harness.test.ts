@@ -7,6 +7,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createVerifier as createNodeVerifier } from '@scopeguard/core'
 import { runColdStart } from '../cold-start.mjs'
+import { runIntrospection } from '../introspection.mjs'
 import { PINNED_FLAG } from '../memory.mjs'
 import { runMicro } from '../micro.mjs'
 import { chartSvg, markdown, verdicts } from '../report.mjs'
@@ -174,5 +175,24 @@ describe('bench harness (smoke)', () => {
     expect(text).toContain('![scopeguard vs its peers')
     expect(chartSvg(results)).toMatch(/^<svg [^]*<\/svg>\n$/)
     expect(verdicts(results).length).toBeGreaterThan(10)
+  })
+
+  it('measures opaque-token cache hits with one introspection call, and a mix with fewer calls than requests', async () => {
+    const mix = { clients: 50, requestsPerSec: 20, minutes: 2, tokenLifetimeSec: 600, bad: 0.05 }
+    const result = await runIntrospection({
+      rounds: 2,
+      minTimeMs: 1,
+      mix,
+      createVerifier: createNodeVerifier,
+    })
+    expect(result.hit.calls).toBe(1)
+    expect(Number.isFinite(result.hit.jwtHitNs) && result.hit.jwtHitNs > 0).toBe(true)
+    expect(Number.isFinite(result.hit.opaqueHitNs) && result.hit.opaqueHitNs > 0).toBe(true)
+    expect(result.mix.requests).toBe(2400)
+    expect(result.mix.calls).toBeGreaterThan(result.mix.refused)
+    expect(result.mix.requestsPerCall).toBeGreaterThan(1)
+    // Every refused request carried a made-up token (about 5% of 2400), never a live one.
+    expect(result.mix.refused).toBeGreaterThan(60)
+    expect(result.mix.refused).toBeLessThan(200)
   })
 })

@@ -85,6 +85,8 @@ export interface RunningApp {
 /** Builds the app for one framework (and major) around a shared verifier and serves it. */
 export interface Driver {
   name: string
+  /** The framework hands requests over as Fetch API `Headers` (repeated fields joined). */
+  fetchHeaders?: true
   start(verifier: Verifier): Promise<RunningApp>
 }
 

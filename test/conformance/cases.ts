@@ -6,17 +6,19 @@
  * - `challenge` is the whole `WWW-Authenticate` value (or null: no such header).
  * - `handlerRan` says whether the route handler ran (counted by the app, not read from the body);
  *   `auth` is what it was handed (`null`: anonymous).
- * - `keyServer` is the state of the variant's key server during the request (default `none`).
+ * - `keyServer` is the state of the variant's key server during the request (default `none`);
+ *   `introspection` the state of the `opaque` variant's introspection endpoint (default `none`).
  *
  * An adapter that answers differently has a bug: never special-case a driver here.
  */
+import type { IntrospectionFault } from '../support/introspection-server.js'
 import type { Fault } from '../support/issuer-server.js'
 import { READ, WRITE, type SeenAuth } from './app-spec.js'
 import { CLIENT, RESOURCE_SERVER } from './tokens.js'
 
 /** The verifier a row runs against (built in variants.ts). */
 export type Variant =
-  'cognito' | 'id' | 'prefixed' | 'oidc' | 'query' | 'body' | 'keys-cold' | 'keys-warm'
+  'cognito' | 'id' | 'prefixed' | 'oidc' | 'query' | 'body' | 'keys-cold' | 'keys-warm' | 'opaque'
 
 /** One request: headers (an array sends the header once per value), query and form body. */
 export interface CaseRequest {
@@ -32,6 +34,7 @@ export interface Case {
   name: string
   variant: Variant
   keyServer?: Fault
+  introspection?: IntrospectionFault
   request: CaseRequest
   status: number
   challenge: string | null
@@ -751,4 +754,78 @@ export const cases: Case[] = [
     handlerRan: false,
     json: document([READ, WRITE], ['header', 'query']),
   },
+  // Opaque tokens through RFC 7662 introspection (a loopback endpoint; no result cache).
+  {
+    name: 'an active opaque read token reads',
+    variant: 'opaque',
+    request: { path: '/read', headers: bearer('{opaqueRead}') },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: saw(READ),
+  },
+  {
+    name: 'an active opaque token with both scopes passes an all-of route',
+    variant: 'opaque',
+    request: { path: '/all', headers: bearer('{opaqueReadWrite}') },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: saw(READ, WRITE),
+  },
+  {
+    name: 'an opaque read token on a write route: 403',
+    variant: 'opaque',
+    request: { method: 'POST', path: '/resource', headers: bearer('{opaqueRead}') },
+    status: 403,
+    challenge: insufficient(WRITE),
+    handlerRan: false,
+  },
+  {
+    name: 'an inactive (revoked or unknown) opaque token: 401 not active',
+    variant: 'opaque',
+    request: { path: '/read', headers: bearer('{opaqueRevoked}') },
+    status: 401,
+    challenge: invalidToken('The access token is not active'),
+    handlerRan: false,
+  },
+  {
+    name: 'an active opaque token of another app client: 401',
+    variant: 'opaque',
+    request: { path: '/read', headers: bearer('{opaqueOtherClient}') },
+    status: 401,
+    challenge: invalidToken('The access token client is not accepted'),
+    handlerRan: false,
+  },
+  {
+    name: 'a JWT is still verified locally when introspection is on',
+    variant: 'opaque',
+    introspection: 'down',
+    request: { path: '/read', headers: bearer('{read}') },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: saw(READ),
+  },
+  ...(
+    [
+      ['down', 'is down'],
+      ['error500', 'answers 500'],
+      ['throttled', 'answers 429'],
+      ['invalid-json', 'sends broken JSON'],
+      ['html', 'sends an HTML page'],
+      ['huge', 'sends a huge body'],
+      ['slow', 'does not answer in time'],
+      ['stalled-body', 'stalls in the middle of its body'],
+    ] as const
+  ).map(([fault, what]): Case => ({
+    name: `introspection endpoint ${what}: 503 with Retry-After, never 401`,
+    variant: 'opaque',
+    introspection: fault,
+    request: { path: '/read', headers: bearer('{opaqueRead}') },
+    status: 503,
+    challenge: null,
+    retryAfter: true,
+    handlerRan: false,
+  })),
 ]

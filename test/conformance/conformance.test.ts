@@ -7,12 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier, type Verifier } from '@scopeguard/core'
 import { send } from '../support/http-client.js'
+import { startIntrospectionServer } from '../support/introspection-server.js'
 import { startIssuer } from '../support/issuer-server.js'
 import { testKeys } from '../support/keys.js'
 import type { Driver, RunningApp } from './app-spec.js'
 import { cases, METADATA_URL, type Case, type Variant } from './cases.js'
 import { drivers } from './drivers/index.js'
-import { fillTokens, tokenFor } from './tokens.js'
+import { fillTokens, introspectionAnswer, tokenFor } from './tokens.js'
 import { serverOf, variantOptions, type KeyServers } from './variants.js'
 
 let servers: KeyServers
@@ -24,10 +25,13 @@ beforeAll(async () => {
     startIssuer([rsa.jwk, ec.jwk], 'us-east-1_Flaky'),
   ])
   flaky.maxAge = 0
-  servers = { main, flaky }
+  const introspection = await startIntrospectionServer((token) =>
+    introspectionAnswer(token, main.issuer),
+  )
+  servers = { main, flaky, introspection }
 })
 afterAll(async () => {
-  await Promise.all([servers.main.close(), servers.flaky.close()])
+  await Promise.all([servers.main.close(), servers.flaky.close(), servers.introspection.close()])
 })
 
 /** Builds the row's request (tokens filled in for the variant's issuer) and sends it. */
@@ -104,6 +108,7 @@ describe.each(drivers)('conformance: $name', (driver: Driver) => {
     for (const server of [servers.main, servers.flaky]) {
       server.fault = server === serverOf(row.variant, servers) ? (row.keyServer ?? 'none') : 'none'
     }
+    servers.introspection.fault = row.introspection ?? 'none'
     const runsBefore = app.runs()
     const fetchesBefore = verifier.stats().jwksFetches
 

@@ -67,7 +67,45 @@ const recipes = {
     }),
   oidcOtherAudience: async (iss) =>
     sign((await testKeys()).rsa, { iss, sub: 'user-9', aud: 'https://other.example', scope: READ }),
+  /** Opaque tokens: only the conformance introspection endpoint knows them. */
+  opaqueRead: () => Promise.resolve(OPAQUE.read),
+  opaqueReadWrite: () => Promise.resolve(OPAQUE.readWrite),
+  opaqueRevoked: () => Promise.resolve(OPAQUE.revoked),
+  opaqueOtherClient: () => Promise.resolve(OPAQUE.otherClient),
 } satisfies Record<string, (issuer: string) => Promise<string>>
+
+/** The opaque tokens of the `opaque` variant (random-looking, no dots). */
+export const OPAQUE = {
+  read: 'opq-read-Zx81kQ2aLp0vNc7R',
+  readWrite: 'opq-rw-Tm4uYb9WqE2sHd6G',
+  revoked: 'opq-revoked-Jk3nVf8PzA1oLx5C',
+  otherClient: 'opq-other-Qe7rWs2XcB9mUy4D',
+}
+
+/**
+ * What the conformance introspection endpoint answers for `token` (RFC 7662), for tokens of
+ * `issuer`'s Cognito-style app client.
+ *
+ * @example
+ * ```ts
+ * introspectionAnswer(OPAQUE.read, issuer) // { active: true, client_id: 'client-a', ... }
+ * ```
+ */
+export function introspectionAnswer(token: string, issuer: string): Record<string, unknown> {
+  const scope = { [OPAQUE.read]: READ, [OPAQUE.readWrite]: `${READ} ${WRITE}` }[token]
+  const active = (client: string, granted: string) => ({
+    active: true,
+    iss: issuer,
+    sub: client,
+    client_id: client,
+    token_use: 'access',
+    scope: granted,
+    exp: Math.floor(Date.now() / 1000) + 600,
+  })
+  if (scope !== undefined) return active(CLIENT, scope)
+  if (token === OPAQUE.otherClient) return active('client-b', READ)
+  return { active: false }
+}
 
 /** A token name usable as `{name}` in a row's headers, query or body. */
 export type TokenName = keyof typeof recipes

@@ -3,6 +3,7 @@
  * (always healthy) for most variants, `flaky` (faults switched per row) for the key-server rows.
  */
 import type { VerifierOptions } from '@scopeguard/core'
+import type { IntrospectionServer } from '../support/introspection-server.js'
 import type { IssuerServer } from '../support/issuer-server.js'
 import { READ, WRITE } from './app-spec.js'
 import type { Variant } from './cases.js'
@@ -12,6 +13,8 @@ import { API, CLIENT, RESOURCE_SERVER } from './tokens.js'
 export interface KeyServers {
   main: IssuerServer
   flaky: IssuerServer
+  /** The introspection endpoint of the `opaque` variant (issuer: `main`). */
+  introspection: IntrospectionServer
 }
 
 /** The key server (and issuer) a variant trusts. */
@@ -53,5 +56,11 @@ export function variantOptions(variant: Variant, servers: KeyServers): VerifierO
       return { ...cognito, jwksCache: { timeout: 0.5, cooldown: 0, retryDelay: 0 } }
     case 'keys-warm':
       return { ...cognito, jwksCache: { timeout: 0.5, cooldown: 0, minMaxAge: 0 } }
+    case 'opaque': {
+      // No result cache, so every row meets the endpoint state it sets.
+      const { endpoint, clientId, clientSecret } = servers.introspection
+      const introspection = { endpoint, clientId, clientSecret, cache: false as const }
+      return { ...cognito, introspection: { ...introspection, timeout: 0.5 } }
+    }
   }
 }

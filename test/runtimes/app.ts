@@ -7,9 +7,14 @@
  * | GET /photos | `photos.read`, verified against the live loopback key server |
  * | POST /photos | `photos.write` |
  * | GET /offline/photos | `photos.read`, verified against an issuer whose key server is down |
+ * | POST /wycheproof | nothing; runs the posted Wycheproof groups through the core's Web Crypto
+ * backend in this runtime and answers each vector's outcome (test/security/verify-jws.ts) |
  */
 import { Hono } from 'hono'
 import { authenticate, createVerifier, requireScopes, type VerifierOptions } from '@scopeguard/hono'
+import { backend as webCrypto } from '../../packages/core/src/crypto/webcrypto-backend.js'
+import { publicKeySet, verifyJws } from '../security/verify-jws.js'
+import type { Group } from '../security/wycheproof-vectors.js'
 
 /** What the test hands the runtime (worker bindings, or a JSON command-line argument). */
 export interface RuntimeAppConfig {
@@ -52,5 +57,16 @@ export function createRuntimeApp(config: RuntimeAppConfig): Hono {
   app.get('/offline/photos', authenticate(offline), requireScopes('photos.read'), (c) =>
     c.json(answer(c)),
   )
+  app.post('/wycheproof', async (c) => {
+    const { groups } = await c.req.json<{ groups: Group[] }>()
+    const outcomes: string[][] = []
+    for (const group of groups) {
+      const keys = publicKeySet(group.public ?? group.private)
+      const row: string[] = []
+      for (const vector of group.tests) row.push(await verifyJws(vector.jws, keys, webCrypto))
+      outcomes.push(row)
+    }
+    return c.json({ outcomes })
+  })
   return app
 }

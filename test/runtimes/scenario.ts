@@ -8,6 +8,7 @@ import { send } from '../support/http-client.js'
 import { startIssuer, type IssuerServer } from '../support/issuer-server.js'
 import { testKeys } from '../support/keys.js'
 import { cognitoAccess, sign } from '../support/tokens.js'
+import { expectOutcome, suites } from '../security/wycheproof-vectors.js'
 import type { RuntimeAppConfig } from './app.js'
 
 export const CLIENT_ID = 'runtime-client'
@@ -117,6 +118,23 @@ export function runtimeScenario(
       'Bearer error="invalid_request", error_description="The request carries more than one access token"',
     )
   })
+
+  it.each(suites)(
+    'passes the Wycheproof %s vectors on the Web Crypto backend inside the runtime',
+    async (_kind, groups) => {
+      const response = await send(`${running!.url}/wycheproof`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ groups }),
+      })
+      expect(response.status).toBe(200)
+      const { outcomes } = response.json as { outcomes: string[][] }
+      expect(outcomes.map((row) => row.length)).toEqual(groups.map((g) => g.tests.length))
+      groups.forEach((group, g) => {
+        group.tests.forEach((vector, v) => expectOutcome(group, vector, outcomes[g]![v]!))
+      })
+    },
+  )
 
   it('answers 503 with Retry-After, no challenge, when the key server is down', async () => {
     const response = await send(`${running!.url}/offline/photos`, {

@@ -5,33 +5,30 @@
  * server that must never be contacted. Exact status and whole WWW-Authenticate per row; no sent
  * token ever comes back; no key derivation or decryption ever runs; unknown kids cost one refetch.
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createVerifier, type Verifier } from '@scopeguard/core'
 import { startIssuer, type IssuerServer } from '../support/issuer-server.js'
+import { listenLoopback, type LoopbackServer } from '../support/loopback.js'
 import { answerOf, attackKeys, attackRows, CLIENT, type AttackRow } from './attacks.js'
 import { targets, type Running } from './targets.js'
 
 let issuer: IssuerServer
-let attacker: Server
+let attacker: LoopbackServer
 let attackerHits = 0
 let rows: AttackRow[]
 
 beforeAll(async () => {
   const keys = attackKeys()
   issuer = await startIssuer(keys.published, 'us-east-1_Attacked')
-  attacker = createServer((_req, res) => {
+  attacker = await listenLoopback((_req, res) => {
     attackerHits++
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}')
   })
-  await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve))
-  const attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`
-  rows = attackRows({ issuer: issuer.issuer, keys, attackerUrl })
+  rows = attackRows({ issuer: issuer.issuer, keys, attackerUrl: attacker.url })
 })
 afterAll(async () => {
   await issuer.close()
-  await new Promise<void>((resolve) => attacker.close(() => resolve()))
+  await attacker.close()
 })
 
 const subtle = globalThis.crypto.subtle
@@ -74,7 +71,11 @@ describe.each(targets)('attacks on $name', (target) => {
     const failures: string[] = []
     for (const row of rows) {
       const { status, challenge, echo } = await running.answer(row.headers)
-      const expected = answerOf(row.expect)
+      const expected = answerOf(
+        target.fetchHeaders === true && row.onFetchHeaders !== undefined
+          ? row.onFetchHeaders
+          : row.expect,
+      )
       if (status !== expected.status || challenge !== expected.challenge) {
         failures.push(
           `${row.category} / ${row.name}: got ${status} ${challenge ?? '(no challenge)'}; want ${expected.status} ${expected.challenge ?? '(no challenge)'}`,

@@ -123,6 +123,11 @@ export interface AttackRow {
   name: string
   headers: Record<string, string | string[]>
   expect: Refusal | 'ok'
+  /**
+   * The answer where the server reads Fetch API `Headers` (Hono), when it differs: `Headers` joins
+   * repeated fields with `", "`, so this row's one field reads exactly as two would.
+   */
+  onFetchHeaders?: Refusal
 }
 
 const now = () => Math.floor(Date.now() / 1000)
@@ -710,6 +715,8 @@ export function attackRows({ issuer, keys, attackerUrl }: AttackContext): Attack
     { authorization: `Bearer ${goodToken}, Bearer ${goodToken}` },
     'bad_request',
   )
+  // Over Fetch API Headers this one field is byte for byte what two Authorization fields become.
+  rows[rows.length - 1]!.onFetchHeaders = 'duplicate'
   add(
     'transport',
     'a tab after Bearer (RFC 7235 wants a space: not Bearer credentials)',

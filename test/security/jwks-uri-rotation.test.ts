@@ -8,11 +8,10 @@
  * - the old URL is not asked again, however many unknown kids arrive;
  * - when the discovery document cannot be read, the last good URL and keys keep serving.
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { JWK } from 'jose'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createVerifier, type VerifierOptions } from '@scopeguard/core'
+import { listenLoopback } from '../support/loopback.js'
 import { READ } from './attacks.js'
 import { craft, craftKey, type CraftKey } from './craft.js'
 import { targets, type Running } from './targets.js'
@@ -40,7 +39,7 @@ async function startMovingIssuer(sets: { v1: JWK[]; v2: JWK[] }): Promise<Moving
     maxAge: 300,
     hits: { discovery: 0, v1: 0, v2: 0 },
   }
-  const server: Server = createServer((req, res) => {
+  const server = await listenLoopback((req, res) => {
     const json = (body: unknown, headers: Record<string, string> = {}) =>
       res
         .writeHead(200, { 'content-type': 'application/json', ...headers })
@@ -56,15 +55,8 @@ async function startMovingIssuer(sets: { v1: JWK[]; v2: JWK[] }): Promise<Moving
     state.hits[version]++
     return json({ keys: sets[version] }, { 'cache-control': `max-age=${state.maxAge}` })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  state.issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tenant`
-  return Object.assign(state, {
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  })
+  state.issuer = `${server.url}/tenant`
+  return Object.assign(state, { close: server.close })
 }
 
 let oldKey: CraftKey

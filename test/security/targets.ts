@@ -24,6 +24,8 @@ export interface Running {
 
 export interface Target {
   name: string
+  /** The server reads Fetch API `Headers` (repeated fields joined with ", "). */
+  fetchHeaders?: boolean
   start(verifier: Verifier): Promise<Running>
 }
 
@@ -57,6 +59,7 @@ const core: Target = {
 
 const adapters: Target[] = drivers.map((driver) => ({
   name: driver.name,
+  fetchHeaders: driver.fetchHeaders === true,
   async start(verifier) {
     const app = await driver.start(verifier)
     let inflight = 0

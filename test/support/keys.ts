@@ -17,7 +17,7 @@ export interface TestKeys {
 let generated: Promise<TestKeys> | undefined
 
 /**
- * The run's keys, generated on first use.
+ * The run's keys, generated on first use and shared by every suite of the test file.
  *
  * @example
  * ```ts

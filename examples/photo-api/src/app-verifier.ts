@@ -74,6 +74,16 @@ export function verifierOptions(
   if (config.resourceServer !== undefined) options.resourceServer = config.resourceServer
   if (config.algorithms !== undefined) options.algorithms = config.algorithms
   if (config.typ !== undefined) options.typ = config.typ
+  const { introspection } = config
+  if (introspection !== undefined) {
+    options.introspection = {
+      clientId: introspection.clientId,
+      clientSecret: introspection.clientSecret,
+      cache: introspection.cacheTtl === 0 ? false : { maxTtl: introspection.cacheTtl },
+    }
+    if (introspection.endpoint !== undefined)
+      options.introspection.endpoint = introspection.endpoint
+  }
   return options
 }
 

@@ -29,6 +29,7 @@ const servers: Record<Framework, () => Promise<StartServer>> = {
   koa: async () => (await import('./servers/koa.js')).startKoa,
   fastify: async () => (await import('./servers/fastify.js')).startFastify,
   nestjs: async () => (await import('./servers/nestjs.js')).startNest,
+  hono: async () => (await import('./servers/hono.js')).startHono,
 }
 
 /** A port free right now on `host` (the API needs its port before the verifier is built). */

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { ALGORITHMS, type Algorithm } from '@scopeguard/core'
 
 /** The web frameworks the example can be served by. */
-export const FRAMEWORKS = ['express', 'koa', 'fastify', 'nestjs'] as const
+export const FRAMEWORKS = ['express', 'koa', 'fastify', 'nestjs', 'hono'] as const
 /** One of {@link FRAMEWORKS}. */
 export type Framework = (typeof FRAMEWORKS)[number]
 
@@ -46,6 +46,15 @@ export interface AppConfig {
   dataDir: string
   /** `DEV_ISSUER_PORT` (default 3001; 0 picks a free port). */
   devIssuerPort: number
+  /**
+   * RFC 7662 introspection of opaque tokens, on when `INTROSPECTION_CLIENT_ID` is set (it needs
+   * `INTROSPECTION_CLIENT_SECRET` and `ISSUER`): `INTROSPECTION_ENDPOINT` (default: the issuer's
+   * discovery document), `INTROSPECTION_CACHE_TTL` (seconds a result is reused, default 60; 0
+   * asks on every request).
+   */
+  introspection:
+    | { endpoint: string | undefined; clientId: string; clientSecret: string; cacheTtl: number }
+    | undefined
 }
 
 /** A configuration that cannot start; the message says what to fix. */
@@ -138,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   }
   const host = text(env.HOST) ?? '127.0.0.1'
   const publicUrl = text(env.PUBLIC_URL)
+  const introspection = introspectionConfig(env, issuer !== undefined)
   return {
     port: port('PORT', env.PORT, 3000),
     host,
@@ -153,5 +163,52 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     algorithms: algorithms as Algorithm[] | undefined,
     dataDir: resolve(text(env.DATA_DIR) ?? DEFAULT_DATA_DIR),
     devIssuerPort: port('DEV_ISSUER_PORT', env.DEV_ISSUER_PORT, 3001),
+    introspection,
+  }
+}
+
+/** The `INTROSPECTION_*` variables (see {@link AppConfig.introspection}). */
+function introspectionConfig(
+  env: Record<string, string | undefined>,
+  hasIssuer: boolean,
+): AppConfig['introspection'] {
+  const endpoint = text(env.INTROSPECTION_ENDPOINT)
+  const clientId = text(env.INTROSPECTION_CLIENT_ID)
+  const clientSecret = text(env.INTROSPECTION_CLIENT_SECRET)
+  const ttl = text(env.INTROSPECTION_CACHE_TTL)
+  if (clientId === undefined) {
+    const stray = [
+      ['INTROSPECTION_ENDPOINT', endpoint],
+      ['INTROSPECTION_CLIENT_SECRET', clientSecret],
+      ['INTROSPECTION_CACHE_TTL', ttl],
+    ].find(([, v]) => v !== undefined)
+    if (stray !== undefined) {
+      throw new ConfigError(
+        `${String(stray[0])} is set but INTROSPECTION_CLIENT_ID is not: set INTROSPECTION_CLIENT_ID (this API's client at the issuer) to introspect opaque tokens`,
+      )
+    }
+    return undefined
+  }
+  if (!hasIssuer) {
+    throw new ConfigError(
+      'INTROSPECTION_CLIENT_ID is set but ISSUER is not: introspection needs your own authorization server (the development issuer issues JWTs only)',
+    )
+  }
+  if (clientSecret === undefined) {
+    throw new ConfigError(
+      'INTROSPECTION_CLIENT_ID is set but INTROSPECTION_CLIENT_SECRET is not: set the client secret the issuer gave this API',
+    )
+  }
+  const cacheTtl = ttl === undefined ? 60 : /^\d{1,6}$/.test(ttl) ? Number(ttl) : NaN
+  if (Number.isNaN(cacheTtl)) {
+    throw new ConfigError(
+      `INTROSPECTION_CACHE_TTL=${ttl} is not a number of seconds: use a whole number (0 asks the issuer on every request)`,
+    )
+  }
+  return {
+    endpoint: endpoint === undefined ? undefined : url('INTROSPECTION_ENDPOINT', endpoint),
+    clientId,
+    clientSecret,
+    cacheTtl,
   }
 }

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       algorithms: undefined,
       dataDir: DEFAULT_DATA_DIR,
       devIssuerPort: 3001,
+      introspection: undefined,
     })
     expect(DEFAULT_DATA_DIR).toBe(resolve(import.meta.dirname, '../.data'))
   })
@@ -55,7 +56,10 @@ describe('loadConfig', () => {
   })
 
   it.each([
-    [{ FRAMEWORK: 'hapi' }, 'FRAMEWORK=hapi is unknown: use one of express, koa, fastify, nestjs'],
+    [
+      { FRAMEWORK: 'hapi' },
+      'FRAMEWORK=hapi is unknown: use one of express, koa, fastify, nestjs, hono',
+    ],
     [{ PORT: 'http' }, 'PORT=http is not a port: use an integer from 0 to 65535'],
     [{ PORT: '70000' }, 'PORT=70000 is not a port: use an integer from 0 to 65535'],
     [{ DEV_ISSUER_PORT: '-1' }, 'DEV_ISSUER_PORT=-1 is not a port: use an integer from 0 to 65535'],
@@ -96,10 +100,55 @@ describe('loadConfig', () => {
       { PUBLIC_URL: 'api.example' },
       'PUBLIC_URL has "api.example", which is not an absolute URL (https://...)',
     ],
+    [
+      { INTROSPECTION_CLIENT_SECRET: 's' },
+      'INTROSPECTION_CLIENT_SECRET is set but INTROSPECTION_CLIENT_ID is not: set INTROSPECTION_CLIENT_ID',
+    ],
+    [
+      { INTROSPECTION_CLIENT_ID: 'api', INTROSPECTION_CLIENT_SECRET: 's' },
+      'INTROSPECTION_CLIENT_ID is set but ISSUER is not: introspection needs your own authorization server',
+    ],
+    [
+      { ISSUER: 'https://i.example', AUDIENCE: 'a', INTROSPECTION_CLIENT_ID: 'api' },
+      'INTROSPECTION_CLIENT_ID is set but INTROSPECTION_CLIENT_SECRET is not',
+    ],
+    [
+      { ...INTROSPECTED, INTROSPECTION_CACHE_TTL: '1m' },
+      'INTROSPECTION_CACHE_TTL=1m is not a number of seconds',
+    ],
+    [
+      { ...INTROSPECTED, INTROSPECTION_ENDPOINT: 'introspect' },
+      'INTROSPECTION_ENDPOINT has "introspect", which is not an absolute URL',
+    ],
   ])('stops on %j with a message saying what to fix', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message)
   })
+
+  it('turns introspection on with INTROSPECTION_CLIENT_ID (endpoint by discovery, 60 s cache)', () => {
+    expect(loadConfig(INTROSPECTED).introspection).toEqual({
+      endpoint: undefined,
+      clientId: 'photo-api',
+      clientSecret: 'secret',
+      cacheTtl: 60,
+    })
+    const off = loadConfig({
+      ...INTROSPECTED,
+      INTROSPECTION_ENDPOINT: 'https://i.example/introspect',
+      INTROSPECTION_CACHE_TTL: '0',
+    })
+    expect(off.introspection).toMatchObject({
+      endpoint: 'https://i.example/introspect',
+      cacheTtl: 0,
+    })
+  })
 })
+
+const INTROSPECTED = {
+  ISSUER: 'https://i.example',
+  AUDIENCE: 'a',
+  INTROSPECTION_CLIENT_ID: 'photo-api',
+  INTROSPECTION_CLIENT_SECRET: 'secret',
+}
 
 describe('buildVerifier', () => {
   it('publishes RFC 9728 metadata at the API base URL with prefixed scopes', () => {

@@ -54,6 +54,8 @@ export interface IntrospectorSettings {
 
 /** Introspection, as the verifier uses it. */
 export interface Introspector {
+  /** The cached identity behind an opaque token, without waiting; undefined when not cached. */
+  peek(token: string): AuthInfo | undefined
   /** The identity behind an opaque token: a cached result (synchronously) or one call. */
   verify(token: string): AuthInfo | Promise<AuthInfo>
   /** Resolves `auth` (a verified JWT) once the endpoint says the token is active. */
@@ -131,6 +133,7 @@ export function createIntrospector(settings: IntrospectorSettings): Introspector
     }
 
   return {
+    peek: (token) => cache.peek(token),
     verify(token) {
       const cached = cache.peek(token)
       if (cached !== undefined) return cached

@@ -26,8 +26,12 @@ export interface JwksCacheOptions {
   maxMaxAge?: number
   /**
    * How long expired keys keep verifying while the key server fails (stale-if-error), in seconds.
-   * Default: 86400. 0 turns it off: tokens are then refused with 503 as soon as the keys expire
-   * and cannot be refreshed.
+   * Default: 86400. 0 turns it off for key lookups: once the keys are past their lifetime and a
+   * refresh fails, a token that needs a key (any token not in the verified-token cache) is refused
+   * with 503. It does not bound the token cache: a token verified before the failure keeps being
+   * served from that cache until its own `exp` (or until it is evicted), because a failed refresh
+   * leaves the last key set, and so the token's key, in place. To refuse those too, also set
+   * `tokenCache: false`.
    */
   staleIfError?: number
   /** Wait after a failed fetch before the next one (sent as `Retry-After`), in seconds. Default: 5. */

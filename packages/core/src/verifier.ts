@@ -293,11 +293,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
       .then((resolved) => checkSignature(token, parsed, claims, cache, resolved))
   }
 
-  /** An opaque token: size and syntax first, then introspection (cached), then {@link admit}. */
+  /** An opaque token: a cached result, else size, syntax and one introspection; then {@link admit}. */
   function verifyOpaque(token: string, unchecked: boolean): AuthInfo | Promise<AuthInfo> {
-    if (token.length > config.maxTokenLength) throw new Refusal('too_large')
-    if (unchecked && !isB64token(token)) throw new Refusal('invalid_request')
-    const auth = (introspector as Introspector).verify(token)
+    // A cached result's token passed these checks when it was admitted (hits need full equality).
+    let auth: AuthInfo | Promise<AuthInfo> | undefined = (introspector as Introspector).peek(token)
+    if (auth === undefined) {
+      if (token.length > config.maxTokenLength) throw new Refusal('too_large')
+      if (unchecked && !isB64token(token)) throw new Refusal('invalid_request')
+      auth = (introspector as Introspector).verify(token)
+    }
     if (config.validators.length === 0) return auth
     return Promise.resolve(auth).then(async (found) => {
       await admit(found)

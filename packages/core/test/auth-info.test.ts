@@ -1,20 +1,19 @@
 import { inspect } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier } from '../src/index.js'
 import { buildAuthInfo } from '../src/auth-info.js'
-import { endpoint, jwksServer, makeKey, mint, nowSec, type TestKey } from './token-fixtures.js'
+import { jwksEndpoint, serveJwks } from '../../../test/support/msw-issuer.js'
+import { signingKey, mint, nowSec, type SigningKey } from '../../../test/support/tokens.js'
 
 const ISS = 'https://issuer.example'
-const jwks = endpoint(`${ISS}/keys`, [])
-const server = jwksServer([jwks])
-let key: TestKey
+const jwks = jwksEndpoint(`${ISS}/keys`)
+serveJwks([jwks])
+let key: SigningKey
 
 beforeAll(async () => {
-  key = await makeKey('RS256', 'a1')
+  key = await signingKey('RS256', 'a1')
   jwks.keys = [key.jwk]
-  server.listen({ onUnhandledRequest: 'error' })
 })
-afterAll(() => server.close())
 
 describe('AuthInfo', () => {
   it('describes the caller from the verified claims', async () => {

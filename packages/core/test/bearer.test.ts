@@ -1,21 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier, OAuthError, type AuthRequest, type VerifierOptions } from '../src/index.js'
 import { extractBearer, isB64token, nodeRequestHeaders } from '../src/bearer.js'
-import { endpoint, jwksServer, makeKey, mint, nowSec, type TestKey } from './token-fixtures.js'
+import { jwksEndpoint, serveJwks } from '../../../test/support/msw-issuer.js'
+import { signingKey, mint, nowSec, type SigningKey } from '../../../test/support/tokens.js'
 
 const ISS = 'https://issuer.example'
-const jwks = endpoint(`${ISS}/keys`, [])
-const server = jwksServer([jwks])
-let key: TestKey
+const jwks = jwksEndpoint(`${ISS}/keys`)
+serveJwks([jwks])
+let key: SigningKey
 let token: string
 
 beforeAll(async () => {
-  key = await makeKey('EdDSA', 'd1')
+  key = await signingKey('EdDSA', 'd1')
   jwks.keys = [key.jwk]
-  server.listen({ onUnhandledRequest: 'error' })
   token = await mint(key, { iss: ISS, sub: 'u1', exp: nowSec() + 3600 })
 })
-afterAll(() => server.close())
 
 const make = (options: Partial<VerifierOptions> = {}) =>
   createVerifier({ issuer: ISS, jwksUri: jwks.url, audience: null, ...options })

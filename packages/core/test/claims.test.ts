@@ -1,29 +1,20 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createVerifier, OAuthError, type VerifierOptions } from '../src/index.js'
 import { checkClaims, checkTimes, type ClaimRules } from '../src/claims.js'
-import {
-  endpoint,
-  jwksServer,
-  makeKey,
-  mint,
-  nowSec,
-  outcome,
-  signRaw,
-  type TestKey,
-} from './token-fixtures.js'
+import { jwksEndpoint, serveJwks } from '../../../test/support/msw-issuer.js'
+import { outcome } from '../../../test/support/outcome.js'
+import { signingKey, mint, nowSec, signRaw, type SigningKey } from '../../../test/support/tokens.js'
 
 const ISS = 'https://issuer.example'
 const AUD = 'https://api.example'
-const jwks = endpoint(`${ISS}/keys`, [])
-const server = jwksServer([jwks])
-let key: TestKey
+const jwks = jwksEndpoint(`${ISS}/keys`)
+serveJwks([jwks])
+let key: SigningKey
 
 beforeAll(async () => {
-  key = await makeKey('RS256', 'k1')
+  key = await signingKey('RS256', 'k1')
   jwks.keys = [key.jwk]
-  server.listen({ onUnhandledRequest: 'error' })
 })
-afterAll(() => server.close())
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['Date'] })
   vi.setSystemTime(new Date('2030-01-01T00:00:00Z'))

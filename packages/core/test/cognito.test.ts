@@ -1,30 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { cognito, cognitoIssuer, ConfigurationError, createVerifier } from '../src/index.js'
-import {
-  endpoint,
-  jwksServer,
-  makeKey,
-  mint,
-  nowSec,
-  outcome,
-  type TestKey,
-} from './token-fixtures.js'
+import { jwksEndpoint, serveJwks } from '../../../test/support/msw-issuer.js'
+import { outcome } from '../../../test/support/outcome.js'
+import { signingKey, mint, nowSec, type SigningKey } from '../../../test/support/tokens.js'
 
 const POOL = 'us-east-1_AbC123xyz'
 const ISS = `https://cognito-idp.us-east-1.amazonaws.com/${POOL}`
 const CLIENT = '1example23456789'
-const jwks = endpoint(`${ISS}/.well-known/jwks.json`, [])
-const server = jwksServer([jwks])
-let rsa: TestKey
-let ec: TestKey
+const jwks = jwksEndpoint(`${ISS}/.well-known/jwks.json`)
+serveJwks([jwks])
+let rsa: SigningKey
+let ec: SigningKey
 
 beforeAll(async () => {
-  rsa = await makeKey('RS256', 'cognito-rsa')
-  ec = await makeKey('ES256', 'cognito-ec')
+  rsa = await signingKey('RS256', 'cognito-rsa')
+  ec = await signingKey('ES256', 'cognito-ec')
   jwks.keys = [rsa.jwk, ec.jwk]
-  server.listen({ onUnhandledRequest: 'error' })
 })
-afterAll(() => server.close())
 
 const accessClaims = (extra: Record<string, unknown> = {}) => ({
   iss: ISS,

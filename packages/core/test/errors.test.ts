@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   createVerifier,
   isOAuthError,
@@ -7,22 +7,21 @@ import {
   type OAuthErrorReason,
   type VerifierOptions,
 } from '../src/index.js'
-import { endpoint, jwksServer, makeKey, mint, nowSec, type TestKey } from './token-fixtures.js'
+import { jwksEndpoint, serveJwks } from '../../../test/support/msw-issuer.js'
+import { signingKey, mint, nowSec, type SigningKey } from '../../../test/support/tokens.js'
 
 const ISS = 'https://issuer.example'
 const RM = 'https://api.example/.well-known/oauth-protected-resource'
-const jwks = endpoint(`${ISS}/keys`, [])
-const down = endpoint(`${ISS}/down-keys`, [])
+const jwks = jwksEndpoint(`${ISS}/keys`)
+const down = jwksEndpoint(`${ISS}/down-keys`)
 down.failWith = 500
-const server = jwksServer([jwks, down])
-let key: TestKey
+serveJwks([jwks, down])
+let key: SigningKey
 
 beforeAll(async () => {
-  key = await makeKey('RS256', 'r1')
+  key = await signingKey('RS256', 'r1')
   jwks.keys = [key.jwk]
-  server.listen({ onUnhandledRequest: 'error' })
 })
-afterAll(() => server.close())
 
 describe('OAuthError', () => {
   const cases: [OAuthErrorCode, OAuthErrorReason, number, boolean][] = [

@@ -11,7 +11,8 @@ import {
 } from '../src/index.js'
 import { tokenHash } from '../src/introspection-cache.js'
 import { isOpaqueToken } from '../src/introspection.js'
-import { makeKey, mint, nowSec, outcome, type TestKey } from './token-fixtures.js'
+import { outcome } from '../../../test/support/outcome.js'
+import { mint, nowSec, signingKey, type SigningKey } from '../../../test/support/tokens.js'
 
 const ISSUER = 'https://as.example'
 const ENDPOINT = `${ISSUER}/introspect`
@@ -24,8 +25,8 @@ const OPAQUE = 'Zm9vYmFyLW9wYXF1ZS10b2tlbi0x'
 let answers: Map<string, Record<string, unknown>>
 let seen: { headers: Headers; form: URLSearchParams }[]
 let respond: ((form: URLSearchParams) => Response | Promise<Response>) | undefined
-let signer: TestKey
-let stranger: TestKey
+let signer: SigningKey
+let stranger: SigningKey
 
 const server = setupServer(
   http.get(JWKS, () => HttpResponse.json({ keys: [signer.jwk] })),
@@ -38,7 +39,10 @@ const server = setupServer(
 )
 
 beforeAll(async () => {
-  ;[signer, stranger] = await Promise.all([makeKey('ES256', 'as-1'), makeKey('ES256', 'as-1')])
+  ;[signer, stranger] = await Promise.all([
+    signingKey('ES256', 'as-1'),
+    signingKey('ES256', 'as-1'),
+  ])
   server.listen({ onUnhandledRequest: 'error' })
 })
 afterEach(() => {

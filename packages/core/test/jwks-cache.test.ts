@@ -4,7 +4,7 @@ import { backend as nodeBackend } from '../src/crypto/node-backend.js'
 import { backend as webBackend } from '../src/crypto/webcrypto-backend.js'
 import { Refusal } from '../src/errors.js'
 import { JwksCache, type JwksCacheSettings } from '../src/jwks-cache.js'
-import { makeKey, type TestKey } from './token-fixtures.js'
+import { signingKey, type SigningKey } from '../../../test/support/tokens.js'
 
 /** A key server the cache fetches from through its injected `fetch`; tests switch its answers. */
 interface KeyServer {
@@ -43,17 +43,17 @@ function keyServer(keys: JWK[]): KeyServer {
   return server
 }
 
-let rsa: TestKey
-let rsa2: TestKey
-let ec: TestKey
-let ed: TestKey
+let rsa: SigningKey
+let rsa2: SigningKey
+let ec: SigningKey
+let ed: SigningKey
 
 beforeAll(async () => {
   ;[rsa, rsa2, ec, ed] = await Promise.all([
-    makeKey('RS256', 'rsa-1'),
-    makeKey('RS256', 'rsa-2'),
-    makeKey('ES256', 'ec-1'),
-    makeKey('EdDSA', 'ed-1'),
+    signingKey('RS256', 'rsa-1'),
+    signingKey('RS256', 'rsa-2'),
+    signingKey('ES256', 'ec-1'),
+    signingKey('EdDSA', 'ed-1'),
   ])
 })
 beforeEach(() => {
@@ -331,12 +331,19 @@ describe('JwksCache: key selection', () => {
     expect((await lookupFailure(again.getKey('same', 'RS256'))).reason).toBe('unusable_key')
   })
 
-  it('uses the only fitting key for a token without kid, and refuses when several fit', async () => {
+  it('uses the only fitting key for a token without kid, and refuses when several or none fit', async () => {
     expect((await cache(keyServer([rsa.jwk, ec.jwk])).getKey(undefined, 'ES256')).entry.kid).toBe(
       'ec-1',
     )
     const many = cache(keyServer([rsa.jwk, rsa2.jwk]))
     expect((await lookupFailure(many.getKey(undefined, 'RS256'))).reason).toBe('unusable_key')
+    // No key of the set fits: treated as an unknown kid (one refetch per cooldown, then refused).
+    const server = keyServer([rsa.jwk])
+    const none = cache(server)
+    await none.warmup()
+    expect((await lookupFailure(none.getKey(undefined, 'ES256'))).reason).toBe('unknown_kid')
+    expect((await lookupFailure(none.getKey(undefined, 'ES256'))).reason).toBe('unknown_kid')
+    expect(server.hits).toBe(2)
   })
 
   it('reports a kid whose key does not fit the algorithm, or was refused, as unusable', async () => {

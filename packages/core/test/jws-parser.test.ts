@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_ALGORITHMS, type Algorithm } from '../src/algorithms.js'
 import type { Refusal } from '../src/errors.js'
 import { parseCompactJws, signingInputOf } from '../src/jws-parser.js'
-import { b64u } from './token-fixtures.js'
+import { b64u } from '../../../test/support/tokens.js'
 
 const allow = new Set<Algorithm>(DEFAULT_ALGORITHMS)
 const PAYLOAD = b64u('{"iss":"https://issuer.example","exp":2000000000}')

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   ConfigurationError,
   createVerifier,
@@ -6,29 +6,20 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { compileRequirement, prefixScope, readScopes, scopesSatisfy } from '../src/scopes.js'
-import {
-  endpoint,
-  jwksServer,
-  makeKey,
-  mint,
-  nowSec,
-  outcome,
-  outcomeOf,
-  type TestKey,
-} from './token-fixtures.js'
+import { jwksEndpoint, serveJwks } from '../../../test/support/msw-issuer.js'
+import { outcome, outcomeOf } from '../../../test/support/outcome.js'
+import { signingKey, mint, nowSec, type SigningKey } from '../../../test/support/tokens.js'
 
 const ISS = 'https://issuer.example'
 const RS = 'https://photos.example.com'
-const jwks = endpoint(`${ISS}/keys`, [])
-const server = jwksServer([jwks])
-let key: TestKey
+const jwks = jwksEndpoint(`${ISS}/keys`)
+serveJwks([jwks])
+let key: SigningKey
 
 beforeAll(async () => {
-  key = await makeKey('ES256', 'e1')
+  key = await signingKey('ES256', 'e1')
   jwks.keys = [key.jwk]
-  server.listen({ onUnhandledRequest: 'error' })
 })
-afterAll(() => server.close())
 
 const make = (options: Partial<VerifierOptions> = {}) =>
   createVerifier({ issuer: ISS, jwksUri: jwks.url, audience: null, ...options })

@@ -1,27 +1,19 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createVerifier, type VerifierOptions } from '../src/index.js'
-import {
-  endpoint,
-  jwksServer,
-  makeKey,
-  mint,
-  nowSec,
-  outcome,
-  type TestKey,
-} from './token-fixtures.js'
+import { jwksEndpoint, serveJwks } from '../../../test/support/msw-issuer.js'
+import { outcome } from '../../../test/support/outcome.js'
+import { signingKey, mint, nowSec, type SigningKey } from '../../../test/support/tokens.js'
 
 const ISS = 'https://issuer.example'
-const jwks = endpoint(`${ISS}/keys`, [])
-const server = jwksServer([jwks])
-let k1: TestKey
-let k2: TestKey
+const jwks = jwksEndpoint(`${ISS}/keys`)
+serveJwks([jwks])
+let k1: SigningKey
+let k2: SigningKey
 
 beforeAll(async () => {
-  k1 = await makeKey('ES256', 'k1')
-  k2 = await makeKey('RS256', 'k2')
-  server.listen({ onUnhandledRequest: 'error' })
+  k1 = await signingKey('ES256', 'k1')
+  k2 = await signingKey('RS256', 'k2')
 })
-afterAll(() => server.close())
 beforeEach(() => {
   jwks.keys = [k1.jwk]
   jwks.hits = 0

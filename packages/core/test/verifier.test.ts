@@ -1,51 +1,48 @@
 import { http, HttpResponse } from 'msw'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier, OAuthError, type VerifierOptions } from '../src/index.js'
+import { jwksEndpoint, serveJwks } from '../../../test/support/msw-issuer.js'
+import { outcome } from '../../../test/support/outcome.js'
 import {
   b64u,
-  endpoint,
-  jwksServer,
-  makeKey,
+  signingKey,
   mint,
   nowSec,
-  outcome,
   signRaw,
   signSegments,
-  type TestKey,
-} from './token-fixtures.js'
+  type SigningKey,
+} from '../../../test/support/tokens.js'
 
 const A = 'https://a.issuer.example'
 const B = 'https://b.issuer.example'
-const jwksA = endpoint(`${A}/keys`, [])
-const jwksB = endpoint(`${B}/keys`, [])
-const down = endpoint('https://down.example/keys', [])
+const jwksA = jwksEndpoint(`${A}/keys`)
+const jwksB = jwksEndpoint(`${B}/keys`)
+const down = jwksEndpoint('https://down.example/keys')
 down.failWith = 503
-const evil = endpoint('https://evil.example/keys', [])
-const server = jwksServer([jwksA, jwksB, down, evil])
-let rsaA: TestKey
-let rsaB: TestKey
-let ecA: TestKey
-let edA: TestKey
-let attacker: TestKey
+const evil = jwksEndpoint('https://evil.example/keys')
+const server = serveJwks([jwksA, jwksB, down, evil])
+let rsaA: SigningKey
+let rsaB: SigningKey
+let ecA: SigningKey
+let edA: SigningKey
+let attacker: SigningKey
 
 beforeAll(async () => {
   ;[rsaA, rsaB, ecA, edA, attacker] = await Promise.all([
-    makeKey('RS256', 'shared'),
-    makeKey('RS256', 'shared'),
-    makeKey('ES256', 'ec-a'),
-    makeKey('EdDSA', 'ed-a'),
-    makeKey('RS256', 'attacker'),
+    signingKey('RS256', 'shared'),
+    signingKey('RS256', 'shared'),
+    signingKey('ES256', 'ec-a'),
+    signingKey('EdDSA', 'ed-a'),
+    signingKey('RS256', 'attacker'),
   ])
   jwksA.keys = [rsaA.jwk, ecA.jwk, edA.jwk]
   jwksB.keys = [{ ...rsaB.jwk }, { ...rsaB.jwk, kid: 'b-only' }]
   evil.keys = [attacker.jwk]
-  server.listen({ onUnhandledRequest: 'error' })
 })
 afterEach(() => {
   server.resetHandlers()
   for (const e of [jwksA, jwksB, down, evil]) e.hits = 0
 })
-afterAll(() => server.close())
 
 const make = (options: Partial<VerifierOptions> = {}) =>
   createVerifier({ issuer: A, jwksUri: jwksA.url, audience: null, ...options })

@@ -1,5 +1,3 @@
-import { createServer, type RequestListener } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import express5, { type NextFunction, type Request, type Response } from 'express'
 import express4 from 'express4'
 import { describe, expect, it } from 'vitest'
@@ -15,6 +13,7 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
+import { serveForTest as serve } from '../../../test/support/loopback.js'
 import { mswIssuer } from '../../../test/support/msw-issuer.js'
 
 const idp = mswIssuer('eu-west-1_Express', 'RS256')
@@ -22,13 +21,6 @@ const ISSUER = idp.issuer
 
 const options: VerifierOptions = { issuer: ISSUER, clientId: 'app', tokenUse: 'access' }
 const token = (scope: string) => idp.token(scope)
-
-async function serve(app: RequestListener) {
-  const server = createServer(app)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
-}
 
 describe.each([
   ['express 5', express5],
@@ -145,6 +137,19 @@ describe('scope guards', () => {
     expect(() => requireScopes('photos read')).toThrow(/without whitespace/)
     expect(() => requireScopesByMethod({ write: '' })).toThrow(ConfigurationError)
     expect(() => requireScopesByMethod({ read: 'a' }, 'most' as never)).toThrow(ConfigurationError)
-    expect(() => requireScopes()).not.toThrow() // an empty all-of list: authentication only
+  })
+
+  it('with no scope (requireScopes()) require authentication only: any valid token passes', async () => {
+    const app = express5()
+    app.get('/signed-in', authenticate(options), requireScopes(), (req: Request, res: Response) => {
+      res.json({ scopes: req.auth?.scopes })
+    })
+    const { url } = await serve(app)
+    const anonymous = await send(`${url}/signed-in`)
+    const unscoped = await send(`${url}/signed-in`, {
+      headers: { authorization: `Bearer ${await token('other.scope')}` },
+    })
+    expect([anonymous.status, anonymous.challenge]).toEqual([401, 'Bearer'])
+    expect([unscoped.status, unscoped.json]).toEqual([200, { scopes: ['other.scope'] }])
   })
 })

@@ -10,6 +10,7 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
+import { closeAfterTest } from '../../../test/support/loopback.js'
 import { mswIssuer } from '../../../test/support/msw-issuer.js'
 
 const idp = mswIssuer('eu-west-1_Fastify', 'EdDSA')
@@ -22,7 +23,7 @@ async function start(build: (app: FastifyInstance) => void | Promise<void>) {
   const app = Fastify()
   await build(app)
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
-  return { url, close: () => app.close() }
+  return { url, close: closeAfterTest(() => app.close()) }
 }
 
 describe('@scopeguard/fastify', () => {
@@ -140,6 +141,7 @@ describe('@scopeguard/fastify', () => {
 
   it('refuses, when the route is added, a config with two scope forms or a malformed requirement', async () => {
     const app = Fastify()
+    const close = closeAfterTest(() => app.close())
     await app.register(scopeguard, options)
     const handler = () => Promise.resolve({})
     expect(() => app.get('/two', { config: { scopes: ['a'], anyScopes: ['b'] } }, handler)).toThrow(
@@ -156,6 +158,6 @@ describe('@scopeguard/fastify', () => {
     expect(() => app.requireScopesByMethod({ read: 'photos.read' }, 'most' as never)).toThrow(
       ConfigurationError,
     )
-    await app.close()
+    await close()
   })
 })

@@ -16,13 +16,14 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
+import { closeAfterTest } from '../../../test/support/loopback.js'
 import { mswIssuer } from '../../../test/support/msw-issuer.js'
 
 const idp = mswIssuer('eu-west-1_Hono', 'ES256')
 const options: VerifierOptions = { issuer: idp.issuer, clientId: 'app', tokenUse: 'access' }
 const token = (scope: string) => idp.token(scope)
 
-/** Serves `app` with `@hono/node-server` on 127.0.0.1, port 0. */
+/** Serves `app` with `@hono/node-server` on 127.0.0.1, port 0, until the test finishes. */
 async function serve(app: Hono) {
   const server = await new Promise<ReturnType<typeof honoServe>>((resolve) => {
     const started = honoServe({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () =>
@@ -30,7 +31,8 @@ async function serve(app: Hono) {
     )
   })
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+  const close = () => new Promise<void>((resolve) => server.close(() => resolve()))
+  return { url, close: closeAfterTest(close) }
 }
 
 describe('@scopeguard/hono', () => {

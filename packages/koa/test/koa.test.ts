@@ -1,5 +1,3 @@
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import Koa3 from 'koa'
 import Koa2 from 'koa2'
 import { describe, expect, it } from 'vitest'
@@ -15,6 +13,7 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
+import { serveForTest } from '../../../test/support/loopback.js'
 import { mswIssuer } from '../../../test/support/msw-issuer.js'
 
 const idp = mswIssuer('eu-west-1_Koa', 'ES256', 503)
@@ -23,12 +22,9 @@ const ISSUER = idp.issuer
 const options: VerifierOptions = { issuer: ISSUER, clientId: 'app', tokenUse: 'access' }
 const token = (scope: string) => idp.token(scope)
 
-async function serve(app: Koa3) {
+function serve(app: Koa3) {
   const handle = app.callback()
-  const server = createServer((req, res) => void handle(req, res))
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+  return serveForTest((req, res) => void handle(req, res))
 }
 
 describe.each([
@@ -139,6 +135,22 @@ describe('scope guards', () => {
     expect(() => requireScopes('photos read')).toThrow(/without whitespace/)
     expect(() => requireScopesByMethod({ write: '' })).toThrow(ConfigurationError)
     expect(() => requireScopesByMethod({ read: 'a' }, 'most' as never)).toThrow(ConfigurationError)
-    expect(() => requireScopes()).not.toThrow() // an empty all-of list: authentication only
+  })
+
+  it('with no scope (requireScopes()) require authentication only: any valid token passes', async () => {
+    const app = new Koa3()
+    app.silent = true
+    app.use(authenticate(options))
+    app.use(requireScopes())
+    app.use((ctx) => {
+      ctx.body = { scopes: ctx.state.auth?.scopes }
+    })
+    const { url } = await serve(app)
+    const anonymous = await send(url)
+    const unscoped = await send(url, {
+      headers: { authorization: `Bearer ${await token('other.scope')}` },
+    })
+    expect([anonymous.status, anonymous.challenge]).toEqual([401, 'Bearer'])
+    expect([unscoped.status, unscoped.json]).toEqual([200, { scopes: ['other.scope'] }])
   })
 })

@@ -31,6 +31,7 @@ import {
   ScopesByMethod,
   type AuthInfo,
 } from '../src/index.js'
+import { closeAfterTest } from '../../../test/support/loopback.js'
 
 export type Platform = 'express' | 'fastify'
 
@@ -233,4 +234,20 @@ export async function startNest(
   await app.listen(0, '127.0.0.1')
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() }
+}
+
+/**
+ * {@link startNest} for the length of the calling test: closed when the test finishes, passed or
+ * failed (`close()` ends it sooner).
+ *
+ * @example
+ * ```ts
+ * const app = await startNestForTest('express', appModule(ScopeguardModule.forRoot(options)))
+ * ```
+ */
+export async function startNestForTest(
+  ...args: Parameters<typeof startNest>
+): Promise<RunningNest> {
+  const app = await startNest(...args)
+  return { url: app.url, close: closeAfterTest(() => app.close()) }
 }

@@ -14,7 +14,14 @@ import {
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
 import { mswIssuer } from '../../../test/support/msw-issuer.js'
-import { allControllers, appModule, GuardedController, OpenController, startNest } from './app.js'
+import {
+  allControllers,
+  appModule,
+  GuardedController,
+  OpenController,
+  startNest,
+  startNestForTest,
+} from './app.js'
 
 const idp = mswIssuer('eu-west-1_Nest', 'ES256')
 const ISSUER = idp.issuer
@@ -220,7 +227,7 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
   })
 
   it('guards only the controllers that use @UseGuards(ScopeguardGuard) without { global }', async () => {
-    const app = await startNest(
+    const app = await startNestForTest(
       platform,
       appModule(ScopeguardModule.forRoot(options), [GuardedController, OpenController]),
     )
@@ -236,7 +243,7 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
 
   it('answers 503 with Retry-After when the keys cannot be had', async () => {
     idp.down = true
-    const app = await startNest(
+    const app = await startNestForTest(
       platform,
       appModule(ScopeguardModule.forRoot(options, { global: true }), allControllers),
     )
@@ -265,7 +272,7 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
       useFactory: (config: Config) => ({ issuer: config.issuer, clientId: 'app' }),
       global: true,
     })
-    const app = await startNest(platform, appModule(scopeguard, allControllers))
+    const app = await startNestForTest(platform, appModule(scopeguard, allControllers))
     const before = idp.hits
     const headers = await bearer('photos.read')
     const answers = await Promise.all([1, 2, 3].map(() => send(`${app.url}/me`, { headers })))
@@ -291,7 +298,7 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
       exceptionFilter: false,
       metadataRoute: false,
     })
-    const bare = await startNest(platform, appModule(scopeguard, [OpenController]))
+    const bare = await startNestForTest(platform, appModule(scopeguard, [OpenController]))
     const unhandled = await send(`${bare.url}/open`)
     const noMetadata = await send(`${bare.url}/.well-known/oauth-protected-resource`)
     await bare.close()
@@ -299,8 +306,10 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
     expect(unhandled.challenge).toBeNull()
     expect(noMetadata.status).toBe(404)
 
-    const manual = await startNest(platform, appModule(scopeguard, [OpenController]), (app) =>
-      app.useGlobalFilters(new ScopeguardExceptionFilter()),
+    const manual = await startNestForTest(
+      platform,
+      appModule(scopeguard, [OpenController]),
+      (app) => app.useGlobalFilters(new ScopeguardExceptionFilter()),
     )
     const handled = await send(`${manual.url}/open`)
     await manual.close()

@@ -16,6 +16,7 @@ import { listen } from './listen.js'
 /** Hono 4 on Node (`@hono/node-server`). */
 export const honoDriver: Driver = {
   name: 'hono',
+  fetchHeaders: true,
   start(verifier) {
     const probe = createProbe()
     const app = new Hono()

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenLoopback } from '../../support/loopback.js'
 import type { HandlerProbe, RunningApp } from '../app-spec.js'
 
 /**
@@ -11,16 +11,6 @@ import type { HandlerProbe, RunningApp } from '../app-spec.js'
  * ```
  */
 export async function listen(server: Server, probe: HandlerProbe): Promise<RunningApp> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    runs: () => probe.runs,
-    lastAnswer: () => probe.last,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  const { url, close } = await listenLoopback(server)
+  return { url, runs: () => probe.runs, lastAnswer: () => probe.last, close }
 }
