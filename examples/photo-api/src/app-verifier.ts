@@ -3,7 +3,12 @@
  *
  * @module
  */
-import { createVerifier, type Verifier, type VerifierOptions } from '@scopeguard/core'
+import {
+  createVerifier,
+  isCognitoIssuer,
+  type Verifier,
+  type VerifierOptions,
+} from '@scopeguard/core'
 import type { AppConfig } from './config.js'
 
 /** The scopes the API knows (prefixed with `RESOURCE_SERVER` in tokens when it is set). */
@@ -22,9 +27,6 @@ export interface TrustedIssuer {
   /** The `token_use` to require when `TOKEN_USE` is unset. */
   tokenUse?: 'access' | 'id' | undefined
 }
-
-const isCognitoIssuer = (issuer: string): boolean =>
-  /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\//.test(issuer)
 
 /**
  * The API's base URL as clients see it: `PUBLIC_URL`, or `http://<host>:<port>` (a wildcard host
