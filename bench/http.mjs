@@ -96,11 +96,12 @@ async function statusOf(url, token) {
  * Runs the HTTP benchmarks.
  *
  * @param {{ durationSec: number, warmupSec: number, rounds: number, connections: number, pool: number,
- *   frameworks?: Record<string, string[]>, log?: (line: string) => void }} config
+ *   frameworks?: Record<string, string[]>, modes?: ('same' | 'distinct')[], log?: (line: string) => void }} config
  */
 export async function runHttp(config) {
   const log = config.log ?? (() => undefined)
   const frameworks = config.frameworks ?? FRAMEWORKS
+  const modes = config.modes ?? ['same', 'distinct']
   const keys = generateKeys(['RS256'])
   const key = keys.RS256
   const jwks = await startJwksServer(jwksOf(keys))
@@ -133,7 +134,7 @@ export async function runHttp(config) {
     }
     const runs = []
     for (const server of servers) {
-      for (const mode of ['same', 'distinct'])
+      for (const mode of modes)
         runs.push({ server, mode, samples: [], cpu: [], non2xx: 0, errors: 0, p50: [] })
     }
     // Warm-up: JIT, key fetches of the peers, connection pools.
@@ -149,7 +150,7 @@ export async function runHttp(config) {
     // server and its bare framework are measured close in time and the machine's drift cancels
     // out of their ratio. The ratio reported is the median of the per-round ratios.
     const blocks = Object.entries(frameworks).flatMap(([framework, names]) =>
-      ['same', 'distinct'].map((mode) => ({
+      modes.map((mode) => ({
         framework,
         mode,
         runs: names.map((name) => runs.find((r) => r.server.app === name && r.mode === mode)),
@@ -207,7 +208,7 @@ export async function runHttp(config) {
         )
       }
     }
-    return { settings: { ...config, frameworks: undefined, alg: 'RS256' }, rows }
+    return { settings: { ...config, frameworks: undefined, log: undefined, alg: 'RS256' }, rows }
   } finally {
     for (const server of servers) await server.stop()
     await jwks.close()

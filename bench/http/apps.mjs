@@ -88,6 +88,26 @@ export const APPS = {
     return listen(createServer(app))
   },
 
+  async 'express/scopeguard + OpenTelemetry'(settings) {
+    const { default: express } = await import('express')
+    const { authenticate, createVerifier, requireScopes } = await import('@scopeguard/express')
+    const { instrumentVerifier } = await import('@scopeguard/opentelemetry')
+    const { MeterProvider } = await import('@opentelemetry/sdk-metrics')
+    const { PrometheusExporter } = await import('@opentelemetry/exporter-prometheus')
+    // What an app scraped by Prometheus runs: an SDK MeterProvider read by the exporter.
+    const meterProvider = new MeterProvider({
+      readers: [new PrometheusExporter({ preventServerStart: true })],
+    })
+    const verifier = await scopeguardVerifier(createVerifier, settings)
+    instrumentVerifier(verifier, { meterProvider })
+    const app = express()
+    app.get('/photos', authenticate(verifier), requireScopes(settings.scope), (_req, res) => {
+      res.json(BODY)
+    })
+    app.use(expressErrors)
+    return listen(createServer(app))
+  },
+
   async 'express/express-oauth2-jwt-bearer'(settings) {
     const { default: express } = await import('express')
     const { auth, requiredScopes } = await import('express-oauth2-jwt-bearer')

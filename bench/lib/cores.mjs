@@ -8,7 +8,9 @@
  * `bench/.out/core-webcrypto/dist` with a package.json whose `imports` say so, and imports the
  * copy. Nothing in the core is changed; `verifier.backend` reports which backend a verifier uses.
  */
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -39,4 +41,42 @@ export async function loadCreateVerifier(backend) {
   const url = pathToFileURL(join(outDir, 'dist', 'index.js')).href
   const mod = /** @type {typeof import('@scopeguard/core')} */ (await import(url))
   return mod.createVerifier
+}
+
+/**
+ * The `createVerifier` (node backend) of the core as it was at git commit `ref`: its sources are
+ * taken out of git into `node_modules/.cache/scopeguard-bench/core-<commit>` (out of reach of lint
+ * and typecheck, and `jose` still resolves) and compiled there once, so a benchmark can compare
+ * today's core with an older one in the same process and the same run.
+ *
+ * @param {string} ref a commit, tag or branch of this repository
+ * @returns {Promise<{ commit: string, createVerifier: typeof import('@scopeguard/core').createVerifier }>}
+ */
+export async function loadCoreAt(ref) {
+  const root = join(here, '..', '..')
+  const commit = execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], {
+    cwd: root,
+    encoding: 'utf8',
+  }).trim()
+  const dir = join(root, 'node_modules', '.cache', 'scopeguard-bench', `core-${commit}`)
+  const entry = join(dir, 'packages', 'core', 'dist', 'index.js')
+  if (!existsSync(entry)) {
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir, { recursive: true })
+    const archive = execFileSync(
+      'git',
+      ['archive', commit, 'packages/core', 'tsconfig.base.json'],
+      {
+        cwd: root,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    )
+    execFileSync('tar', ['-x', '-C', dir], { input: archive })
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+    execFileSync(process.execPath, [tsc, '-p', join(dir, 'packages', 'core')], { stdio: 'inherit' })
+  }
+  const mod = /** @type {typeof import('@scopeguard/core')} */ (
+    await import(pathToFileURL(entry).href)
+  )
+  return { commit, createVerifier: mod.createVerifier }
 }

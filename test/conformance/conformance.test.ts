@@ -5,7 +5,13 @@
  * so a header can be sent twice), one shared loopback key server pair.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createVerifier, type Verifier } from '@scopeguard/core'
+import {
+  createVerifier,
+  OAuthError,
+  type ScopeguardEvent,
+  type VerificationEvent,
+  type Verifier,
+} from '@scopeguard/core'
 import { send } from '../support/http-client.js'
 import { startIntrospectionServer } from '../support/introspection-server.js'
 import { startIssuer } from '../support/issuer-server.js'
@@ -88,13 +94,48 @@ function expectedJson(row: Case): unknown {
 
 const variantsUsed = [...new Set(cases.map((row) => row.variant))]
 
+/**
+ * The verifier's events must tell the same story as the answer: a refused request reports exactly
+ * one refusal, with the answer's status and the reason whose sentence the challenge carries; a
+ * request served with a token reports it accepted.
+ */
+function expectEventsToMatch(row: Case, events: ScopeguardEvent[]): void {
+  const verifications = events.filter(
+    (event): event is VerificationEvent => event.type === 'verification',
+  )
+  const refusals = verifications.filter(
+    (event) => event.outcome !== 'accepted' && event.outcome !== 'anonymous',
+  )
+  if ([400, 401, 403, 503].includes(row.status)) {
+    expect(refusals).toHaveLength(1)
+    const [refusal] = refusals as [VerificationEvent]
+    expect(refusal.status).toBe(row.status)
+    expect(refusal.outcome).toBe(row.status === 503 ? 'unavailable' : 'refused')
+    expect(refusal.stage).toBe(row.status === 403 ? 'scope' : 'token')
+    const description = /error_description="([^"]*)"/.exec(row.challenge ?? '')?.[1]
+    if (description !== undefined) expect(OAuthError.describe(refusal.reason!)).toBe(description)
+    else if (row.status === 401) expect(refusal.reason).toBe('missing_token')
+    else expect(['jwks_unavailable', 'introspection_unavailable']).toContain(refusal.reason)
+  } else {
+    expect(refusals).toEqual([])
+  }
+  const accepted = verifications.filter((event) => event.outcome === 'accepted')
+  if (row.handlerRan && row.auth !== undefined && row.auth !== null) {
+    expect(accepted).toHaveLength(1)
+    expect(accepted[0]).toMatchObject({ stage: 'token', scheme: 'bearer', status: 200 })
+  }
+  if (row.handlerRan && (row.auth === null || row.auth === undefined)) expect(accepted).toEqual([])
+}
+
 describe.each(drivers)('conformance: $name', (driver: Driver) => {
   const apps = new Map<Variant, { app: RunningApp; verifier: Verifier }>()
+  const events: ScopeguardEvent[] = []
 
   beforeAll(async () => {
     servers.flaky.fault = 'none'
     for (const variant of variantsUsed) {
       const verifier = createVerifier(variantOptions(variant, servers))
+      verifier.subscribe((event) => events.push(event))
       if (variant === 'keys-warm') await verifier.warmup()
       apps.set(variant, { app: await driver.start(verifier), verifier })
     }
@@ -111,6 +152,7 @@ describe.each(drivers)('conformance: $name', (driver: Driver) => {
     servers.introspection.fault = row.introspection ?? 'none'
     const runsBefore = app.runs()
     const fetchesBefore = verifier.stats().jwksFetches
+    events.length = 0
 
     const response = await request(app, verifier, row)
 
@@ -140,7 +182,8 @@ describe.each(drivers)('conformance: $name', (driver: Driver) => {
       expect(response.json).toEqual(expectedJson(row))
     }
     if (row.retryAfter === true) expect(response.headers['retry-after']).toMatch(/^[1-9]\d*$/)
-    const echoed = `${response.body}\n${JSON.stringify(response.headers)}`
+    expectEventsToMatch(row, events)
+    const echoed = `${response.body}\n${JSON.stringify(response.headers)}\n${JSON.stringify(events)}`
     for (const part of await sentTokenParts(row, serverOf(row.variant, servers).issuer)) {
       expect(echoed).not.toContain(part)
     }

@@ -7,6 +7,7 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier, isOAuthError, type Verifier } from '@scopeguard/core'
+import { noteSent, watch } from './leak-watch.js'
 import { claimsOf, CLIENT } from './attacks.js'
 import { craft, craftKey, type CraftKey } from './craft.js'
 
@@ -34,6 +35,7 @@ beforeAll(() => {
     // Every mutation must reach the full pipeline, not a cache.
     tokenCache: false,
   })
+  watch(verifier)
   tokens = [
     craft({ alg: 'RS256', kid: 'rsa-1' }, claimsOf(ISSUER, { exp: 4_000_000_000 }), {
       alg: 'RS256',
@@ -44,6 +46,7 @@ beforeAll(() => {
       key: ec,
     }),
   ]
+  for (const token of tokens) noteSent(token)
 })
 
 /** One edit of a string: replace, insert or delete a character, or swap two positions. */

@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier, isOAuthError } from '@scopeguard/core'
+import { noteSent, watch } from './leak-watch.js'
 import { claimsOf } from './attacks.js'
 import { craft, craftKey, type CraftAlg, type CraftKey } from './craft.js'
 import { nodeBackend, publicKeySet, verifyJws, webCryptoBackend } from './jws-level.js'
@@ -96,7 +97,9 @@ describe('one signature, one encoding: a verifier', () => {
       jwks: { keys: [rsa.jwk, ec.jwk, ed.jwk] },
       jwksUri: null,
     })
+    watch(verifier)
     const { token, reencoded } = variants(alg)
+    for (const sent of [token, ...Object.values(reencoded)]) noteSent(sent)
     expect((await verifier.verify(token)).issuer).toBe(ISSUER)
     for (const [how, forged] of Object.entries(reencoded)) {
       const error: unknown = await verifier.verify(forged).then(

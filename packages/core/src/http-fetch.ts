@@ -21,7 +21,12 @@ export interface FetchedJson {
   json: unknown
   /** `Cache-Control: max-age` in seconds, when the server sent one; 0 for no-store/no-cache. */
   maxAge: number | undefined
+  /** The HTTP status of the answer. */
+  status: number
 }
+
+/** What went wrong with a fetch, for events and metrics. */
+export type FetchFailureKind = 'http_error' | 'network_error' | 'timeout' | 'too_large' | 'invalid'
 
 /**
  * A failed fetch (key set, discovery document, introspection). The message names the URL and what
@@ -29,10 +34,21 @@ export interface FetchedJson {
  */
 export class FetchFailure extends Error {
   override readonly name = 'FetchFailure'
-  /** The HTTP status, when the server answered with a non-2xx status. */
+  /** What went wrong (default `invalid`: the answer was not what was asked for). */
+  readonly kind: FetchFailureKind
+  /** The HTTP status of the answer, when one came. */
   status: number | undefined
   /** The server's `Retry-After` in whole seconds, when it sent a numeric one. */
   retryAfter: number | undefined
+
+  constructor(
+    message: string,
+    options?: ErrorOptions & { kind?: FetchFailureKind; status?: number | undefined },
+  ) {
+    super(message, options)
+    this.kind = options?.kind ?? 'invalid'
+    this.status = options?.status
+  }
 }
 
 /** One request: GET by default; a POST body is sent again only on a 307/308 redirect. */
@@ -44,6 +60,8 @@ export interface FetchRequest {
 
 /** A fetched 2xx answer, its body read within the size cap. */
 export interface FetchedText {
+  /** The HTTP status. */
+  status: number
   headers: Headers
   /** The body bytes (at most `maxBytes`). */
   bytes: Uint8Array
@@ -58,16 +76,16 @@ const MAX_REDIRECTS = 3
  * redirects, oversize body or invalid JSON.
  */
 export async function fetchJson(url: URL, limits: FetchLimits): Promise<FetchedJson> {
-  const { headers, bytes } = await fetchText(url, limits, {
+  const { status, headers, bytes } = await fetchText(url, limits, {
     headers: { accept: 'application/json' },
   })
   let json: unknown
   try {
     json = JSON.parse(new TextDecoder().decode(bytes))
   } catch (cause) {
-    throw new FetchFailure(`${url.href} did not send valid JSON`, { cause })
+    throw new FetchFailure(`${url.href} did not send valid JSON`, { cause, status })
   }
-  return { json, maxAge: parseMaxAge(headers.get('cache-control')) }
+  return { json, maxAge: parseMaxAge(headers.get('cache-control')), status }
 }
 
 /**
@@ -101,11 +119,12 @@ export async function fetchText(
           signal: controller.signal,
         })
       } catch (cause) {
+        const aborted = controller.signal.aborted
         throw new FetchFailure(
-          controller.signal.aborted
+          aborted
             ? `${url.href} did not answer within ${limits.timeoutMs} ms`
             : `${url.href} could not be fetched`,
-          { cause },
+          { cause, kind: aborted ? 'timeout' : 'network_error' },
         )
       }
       if (response.status >= 300 && response.status < 400) {
@@ -119,20 +138,25 @@ export async function fetchText(
           redirects >= MAX_REDIRECTS ||
           !keepsMethod
         ) {
-          throw new FetchFailure(`${url.href} redirected to another origin or too often`)
+          throw new FetchFailure(`${url.href} redirected to another origin or too often`, {
+            kind: 'http_error',
+            status: response.status,
+          })
         }
         current = next
         continue
       }
       if (!response.ok) {
         discard(response)
-        const failure = new FetchFailure(`${url.href} answered ${response.status}`)
-        failure.status = response.status
+        const failure = new FetchFailure(`${url.href} answered ${response.status}`, {
+          kind: 'http_error',
+          status: response.status,
+        })
         failure.retryAfter = parseRetryAfter(response.headers.get('retry-after'))
         throw failure
       }
       const bytes = await readCapped(response, limits.maxBytes, url, controller.signal)
-      return { headers: response.headers, bytes }
+      return { status: response.status, headers: response.headers, bytes }
     }
   } finally {
     clearTimeout(timer)
@@ -166,7 +190,10 @@ async function readCapped(
   const declared = Number(response.headers.get('content-length') ?? Number.NaN)
   if (declared > maxBytes) {
     discard(response)
-    throw new FetchFailure(`${url.href} sent more than ${maxBytes} bytes`)
+    throw new FetchFailure(`${url.href} sent more than ${maxBytes} bytes`, {
+      kind: 'too_large',
+      status: response.status,
+    })
   }
   if (response.body === null) return new Uint8Array(0)
   const reader = response.body.getReader()
@@ -179,12 +206,20 @@ async function readCapped(
   try {
     for (;;) {
       const { done, value } = await reader.read()
-      if (signal.aborted) throw new FetchFailure(`${url.href} did not answer within the time limit`)
+      if (signal.aborted) {
+        throw new FetchFailure(`${url.href} did not answer within the time limit`, {
+          kind: 'timeout',
+          status: response.status,
+        })
+      }
       if (done) break
       total += value.byteLength
       if (total > maxBytes) {
         reader.cancel().catch(() => undefined)
-        throw new FetchFailure(`${url.href} sent more than ${maxBytes} bytes`)
+        throw new FetchFailure(`${url.href} sent more than ${maxBytes} bytes`, {
+          kind: 'too_large',
+          status: response.status,
+        })
       }
       chunks.push(value)
     }
@@ -194,7 +229,7 @@ async function readCapped(
       signal.aborted
         ? `${url.href} did not answer within the time limit`
         : `${url.href} broke off its answer`,
-      { cause },
+      { cause, kind: signal.aborted ? 'timeout' : 'network_error', status: response.status },
     )
   } finally {
     signal.removeEventListener('abort', onAbort)

@@ -52,3 +52,17 @@ export type {
   IntrospectionClientAuthentication,
   IntrospectionOptions,
 } from './introspection-options.js'
+export type {
+  AuthScheme,
+  DpopReplayEvent,
+  EventListener,
+  FetchResult,
+  IntrospectionEvent,
+  IntrospectionResult,
+  JwksFetchEvent,
+  JwksRefreshFailedEvent,
+  RevocationEvent,
+  ScopeguardEvent,
+  VerificationEvent,
+  VerificationOutcome,
+} from './events.js'

@@ -12,12 +12,17 @@ import { clientAuthentication } from './client-auth.js'
 import { checkClaims, checkTimes, type ClaimRules } from './claims.js'
 import { discoverEndpoint } from './discovery.js'
 import { OAuthError, Refusal } from './errors.js'
+import { now, type EventHub } from './events.js'
 import { IntrospectionCache, type CheckedResult } from './introspection-cache.js'
-import { introspectionCall, IntrospectionFailure } from './introspection-client.js'
+import {
+  introspectionCall,
+  IntrospectionFailure,
+  type IntrospectionResponse,
+} from './introspection-client.js'
 import type { NormalizedIntrospection } from './introspection-options.js'
 import type { JwsHeader } from './jws-parser.js'
 import { readScopes } from './scopes.js'
-import type { FetchLimits } from './http-fetch.js'
+import { FetchFailure, type FetchLimits } from './http-fetch.js'
 
 /**
  * True for a token that is not a compact JWS or JWE: not two (JWS) or four (JWE) dots. Such a
@@ -50,6 +55,8 @@ export interface IntrospectorSettings {
   allowInsecureHttp: boolean
   /** RFC 9701 reader, when JWT-secured responses are asked for. */
   readJwt?: ((jwt: string) => Promise<Readonly<Record<string, unknown>>>) | undefined
+  /** Where each call to the endpoint is reported. Default: nowhere. */
+  events?: EventHub | undefined
 }
 
 /** Introspection, as the verifier uses it. */
@@ -89,12 +96,15 @@ export function createIntrospector(settings: IntrospectorSettings): Introspector
     })
     return endpoint
   }
-  const call = introspectionCall({
-    endpoint: locate,
-    limits,
-    authenticate: clientAuthentication(options),
-    readJwt: settings.readJwt,
-  })
+  const call = reported(
+    settings.events,
+    introspectionCall({
+      endpoint: locate,
+      limits,
+      authenticate: clientAuthentication(options),
+      readJwt: settings.readJwt,
+    }),
+  )
   const cache = new IntrospectionCache(
     options.cache === null
       ? { maxEntries: 0, maxTtlMs: 0, staleMs: 0, store: undefined }
@@ -151,5 +161,27 @@ export function createIntrospector(settings: IntrospectorSettings): Introspector
     get size() {
       return cache.size
     },
+  }
+}
+
+type Call = (token: string) => Promise<IntrospectionResponse>
+
+/** `call`, reporting each endpoint call (result, status of a failed answer, duration). */
+function reported(events: EventHub | undefined, call: Call): Call {
+  if (events === undefined) return call
+  return async (token) => {
+    if (!events.active) return call(token)
+    const started = now()
+    try {
+      const response = await call(token)
+      const result = response.active ? 'active' : 'inactive'
+      events.emit({ type: 'introspection', result, status: undefined, durationMs: now() - started })
+      return response
+    } catch (cause) {
+      const answered = cause instanceof Error ? cause.cause : undefined
+      const status = answered instanceof FetchFailure ? answered.status : undefined
+      events.emit({ type: 'introspection', result: 'error', status, durationMs: now() - started })
+      throw cause
+    }
   }
 }

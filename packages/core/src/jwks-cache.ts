@@ -17,6 +17,7 @@ import type { JSONWebKeySet, JWK } from 'jose'
 import type { Algorithm } from './algorithms.js'
 import type { SignatureBackend, VerifyKey } from './crypto/signature-backend.js'
 import { Refusal } from './errors.js'
+import { now, type EventHub } from './events.js'
 import { fetchJson, FetchFailure, type FetchLimits } from './http-fetch.js'
 import { admitKey, isKeySet, keyFitsAlgorithm, type AdmittedKey } from './key-policy.js'
 
@@ -44,6 +45,8 @@ export interface JwksCacheSettings extends FetchLimits {
   preload?: JSONWebKeySet | undefined
   /** Never fetch: only the preloaded keys exist. */
   staticOnly?: boolean
+  /** Where fetches and refresh failures are reported. Default: nowhere. */
+  events?: EventHub | undefined
 }
 
 /** A key ready to verify with. */
@@ -230,19 +233,64 @@ export class JwksCache {
   }
 
   private async fetchKeySet(): Promise<void> {
+    const events = this.settings.events
+    const started = events?.active === true ? now() : 0
+    let url: URL | undefined
     try {
       this.fetches++ // counted when it starts: locating the URL may take a discovery round trip
-      const url = await this.locate()
-      const { json, maxAge } = await fetchJson(url, this.settings)
-      if (!isKeySet(json)) throw new FetchFailure(`${url.href} is not a JSON Web Key Set`)
+      url = await this.locate()
+      const { json, maxAge, status } = await fetchJson(url, this.settings)
+      if (!isKeySet(json)) {
+        throw new FetchFailure(`${url.href} is not a JSON Web Key Set`, { status })
+      }
       this.install(json, maxAge)
       this.url = url
       this.nextAttemptAt = 0
+      if (events?.active === true) this.reportFetch(events, url, started, status)
     } catch (cause) {
       this.lastFailure = cause
       this.nextAttemptAt = Date.now() + this.settings.retryDelayMs
+      if (events?.active === true) this.reportFailure(events, url, started, cause)
       if (!this.usable()) throw this.unavailable()
     }
+  }
+
+  private reportFetch(events: EventHub, url: URL, started: number, status: number): void {
+    events.emit({
+      type: 'jwks_fetch',
+      url: url.href,
+      result: 'ok',
+      status,
+      durationMs: now() - started,
+      keyCount: this.keySet?.entries.length,
+    })
+  }
+
+  /** `located`: the URL of this attempt; undefined when discovery failed before one was known. */
+  private reportFailure(
+    events: EventHub,
+    located: URL | undefined,
+    started: number,
+    cause: unknown,
+  ): void {
+    const url = located?.href
+    const failure = cause instanceof FetchFailure ? cause : undefined
+    const result = url === undefined ? 'discovery' : (failure?.kind ?? 'network_error')
+    events.emit({
+      type: 'jwks_fetch',
+      url,
+      result,
+      status: failure?.status,
+      durationMs: now() - started,
+      keyCount: undefined,
+    })
+    events.emit({
+      type: 'jwks_refresh_failed',
+      url,
+      result,
+      servingStale: this.usable(),
+      retryAfterSeconds: Math.ceil(this.settings.retryDelayMs / 1000),
+    })
   }
 
   /**

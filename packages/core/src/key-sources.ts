@@ -15,6 +15,7 @@ import { isCognitoIssuer } from './cognito.js'
 import { discoverJwksUri } from './discovery.js'
 import { ConfigurationError } from './errors.js'
 import type { FetchLimits } from './http-fetch.js'
+import type { EventHub } from './events.js'
 import { JwksCache } from './jwks-cache.js'
 import type { NormalizedOptions } from './normalize-options.js'
 import { requireFetchUrl } from './url-policy.js'
@@ -70,7 +71,10 @@ function keySourceOf(issuer: string, config: NormalizedOptions, limits: FetchLim
  * @throws {@link ConfigurationError} for a key-set or discovery URL the URL policy refuses, or
  * `jwksUri: null` without keys.
  */
-export function createKeySources(config: NormalizedOptions): ReadonlyMap<string, JwksCache> {
+export function createKeySources(
+  config: NormalizedOptions,
+  events?: EventHub,
+): ReadonlyMap<string, JwksCache> {
   const tuning = config.jwksCache
   const limits: FetchLimits = {
     fetch: config.fetch,
@@ -96,6 +100,7 @@ export function createKeySources(config: NormalizedOptions): ReadonlyMap<string,
         retryDelayMs: tuning.retryDelay * 1000,
         preload,
         staticOnly: source.staticOnly,
+        events,
       })
       byKey.set(source.key, cache)
     }

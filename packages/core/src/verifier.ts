@@ -17,6 +17,15 @@ import { extractBearer, isB64token, type AuthRequest } from './bearer.js'
 import type { ChallengeContext } from './challenge.js'
 import { checkClaims, checkTimes } from './claims.js'
 import { OAuthError, Refusal, toOAuthError } from './errors.js'
+import {
+  EventHub,
+  noteOf,
+  observeToken,
+  reportRequest,
+  reportScopeRefusal,
+  type EventListener,
+  type VerificationProbe,
+} from './events.js'
 import { createIntrospector, isOpaqueToken, type Introspector } from './introspection.js'
 import { introspectionJwtReader } from './introspection-jwt.js'
 import type { JwksCache, ResolvedKey } from './jwks-cache.js'
@@ -145,6 +154,22 @@ export interface Verifier {
   readonly backend: 'node' | 'webcrypto'
   /** Current counters. */
   stats(): VerifierStats
+  /**
+   * Attaches an event listener (verification outcomes, key-set fetches and failures,
+   * introspection calls; see the README's "Events"). Events hold no token, claim value or key
+   * material. A listener that throws is ignored; with none attached, verification does no event
+   * work at all.
+   *
+   * @returns The function that detaches the listener.
+   * @throws TypeError when `listener` is not a function.
+   * @example
+   * ```ts
+   * const off = verifier.subscribe((event) => {
+   *   if (event.type === 'verification' && event.outcome === 'refused') log.warn(event)
+   * })
+   * ```
+   */
+  subscribe(listener: EventListener): () => void
 }
 
 const verifiers = new WeakSet<Verifier>()
@@ -215,7 +240,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const challenge: ChallengeContext = { realm: config.realm, resourceMetadata: metadata?.url }
   const tokenCache =
     config.tokenCache === false ? undefined : new TokenCache(config.tokenCache.maxEntries)
-  const caches = createKeySources(config)
+  const events = new EventHub()
+  const caches = createKeySources(config, events)
   const refused = (error: unknown): Error => toOAuthError(error, challenge)
   const rethrow = (error: unknown): never => {
     throw refused(error)
@@ -230,6 +256,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
           rules: config.rules,
           fetch: config.fetch,
           allowInsecureHttp: config.allowInsecureHttp,
+          events,
           readJwt: introspecting.jwtResponse
             ? introspectionJwtReader({
                 issuer: introspecting.issuer,
@@ -248,20 +275,39 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   /** `unchecked`: a header token whose b64token syntax is checked only when it is not cached. */
   function verify(token: string, unchecked = false): Promise<AuthInfo> {
+    if (events.active) {
+      return observeToken(events, 'bearer', (probe) => check(token, unchecked, probe), refused)
+    }
     try {
-      let auth = verifyNow(token, unchecked)
-      if (confirmJwts) auth = confirmJwt(token, auth)
+      const auth = check(token, unchecked, undefined)
       return auth instanceof Promise ? auth.catch(rethrow) : Promise.resolve(auth)
     } catch (error) {
       return Promise.reject(refused(error))
     }
   }
 
-  function verifyNow(token: string, unchecked: boolean): AuthInfo | Promise<AuthInfo> {
+  /** `probe`, only while someone listens: what the events of this verification report. */
+  function check(
+    token: string,
+    unchecked: boolean,
+    probe: VerificationProbe | undefined,
+  ): AuthInfo | Promise<AuthInfo> {
+    const auth = verifyNow(token, unchecked, probe)
+    return confirmJwts ? confirmJwt(token, auth) : auth
+  }
+
+  function verifyNow(
+    token: string,
+    unchecked: boolean,
+    probe: VerificationProbe | undefined,
+  ): AuthInfo | Promise<AuthInfo> {
     if (typeof token !== 'string' || token === '') throw new Refusal('malformed')
-    if (introspector !== undefined && isOpaqueToken(token)) return verifyOpaque(token, unchecked)
+    if (introspector !== undefined && isOpaqueToken(token)) {
+      return verifyOpaque(token, unchecked, probe)
+    }
     const cached = tokenCache?.get(token)
     if (cached !== undefined) {
+      if (probe !== undefined) Object.assign(probe, noteOf(cached), { cached: true })
       try {
         checkTimes(cached.claims, config.rules, Date.now() / 1000)
       } catch (refusal) {
@@ -280,11 +326,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (unchecked && !isB64token(token)) throw new Refusal('invalid_request')
       throw refusal
     }
+    if (probe !== undefined) probe.algorithm = parsed.header.alg
     const claims = parseJsonObject(parsed.payload) as TokenClaims | undefined
     if (claims === undefined) throw new Refusal('malformed')
     // The unverified issuer only picks the key set; an unknown issuer never causes a fetch.
     const cache = typeof claims.iss === 'string' ? caches.get(claims.iss) : undefined
     if (cache === undefined || !Object.hasOwn(claims, 'iss')) throw new Refusal('bad_issuer')
+    if (probe !== undefined) probe.issuer = claims.iss
     const { kid, alg } = parsed.header
     const ready = cache.peekKey(kid, alg)
     if (ready !== undefined) return checkSignature(token, parsed, claims, cache, ready)
@@ -294,9 +342,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   /** An opaque token: a cached result, else size, syntax and one introspection; then {@link admit}. */
-  function verifyOpaque(token: string, unchecked: boolean): AuthInfo | Promise<AuthInfo> {
+  function verifyOpaque(
+    token: string,
+    unchecked: boolean,
+    probe: VerificationProbe | undefined,
+  ): AuthInfo | Promise<AuthInfo> {
     // A cached result's token passed these checks when it was admitted (hits need full equality).
     let auth: AuthInfo | Promise<AuthInfo> | undefined = (introspector as Introspector).peek(token)
+    if (probe !== undefined) probe.cached = auth !== undefined
     if (auth === undefined) {
       if (token.length > config.maxTokenLength) throw new Refusal('too_large')
       if (unchecked && !isB64token(token)) throw new Refusal('invalid_request')
@@ -385,14 +438,23 @@ export function createVerifier(options: VerifierOptions): Verifier {
     try {
       found = extractBearer(request, config.transports, true)
     } catch (error) {
-      return Promise.reject(refused(error))
+      return refuseRequest('bearer', refused(error))
     }
     if ('token' in found) return verify(found.token, found.unchecked === true)
     if ('missing' in found) {
-      if (opts?.optional === true) return Promise.resolve(undefined as unknown as AuthInfo)
-      return Promise.reject(new OAuthError('missing_token', 'missing_token', { challenge }))
+      if (opts?.optional === true) {
+        if (events.active) reportRequest(events, 'none')
+        return Promise.resolve(undefined as unknown as AuthInfo)
+      }
+      return refuseRequest('none', new OAuthError('missing_token', 'missing_token', { challenge }))
     }
-    return Promise.reject(new OAuthError('invalid_request', found.invalid, { challenge }))
+    return refuseRequest('bearer', new OAuthError('invalid_request', found.invalid, { challenge }))
+  }
+
+  /** A request refused before any token was checked. */
+  function refuseRequest(scheme: 'bearer' | 'none', error: Error): Promise<never> {
+    if (events.active) reportRequest(events, scheme, error)
+    return Promise.reject(error)
   }
 
   const compiled = new WeakMap<
@@ -404,6 +466,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
     auth: AuthInfo | undefined,
     requirement: ScopeRequirement,
     method?: string,
+  ): void {
+    if (!events.active) return enforceScopes(auth, requirement, method)
+    try {
+      enforceScopes(auth, requirement, method)
+    } catch (error) {
+      if (error instanceof OAuthError) reportScopeRefusal(events, auth, error)
+      throw error
+    }
+  }
+
+  function enforceScopes(
+    auth: AuthInfo | undefined,
+    requirement: ScopeRequirement,
+    method: string | undefined,
   ): void {
     let compile = compiled.get(requirement)
     if (compile === undefined) {
@@ -454,6 +530,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       for (const cache of new Set(caches.values())) jwksFetches += cache.fetches
       return { jwksFetches, generations, tokenCacheSize: tokenCache?.size ?? 0 }
     },
+    subscribe: (listener) => events.subscribe(listener),
   }
   verifiers.add(verifier)
   return verifier

@@ -38,7 +38,7 @@ describe('fetchJson', () => {
         HttpResponse.json({ keys: [] }, { headers: { 'cache-control': 'public, max-age=120' } }),
       ),
     )
-    await expect(get('/jwks')).resolves.toEqual({ json: { keys: [] }, maxAge: 120 })
+    await expect(get('/jwks')).resolves.toEqual({ json: { keys: [] }, maxAge: 120, status: 200 })
   })
 
   it('sends a GET that asks for JSON and does not follow redirects by itself', async () => {
@@ -67,6 +67,7 @@ describe('fetchJson', () => {
     await expect(get('/jwks', { fetch })).resolves.toEqual({
       json: { ok: true },
       maxAge: undefined,
+      status: 200,
     })
     expect(thisValues).toEqual([undefined])
   })
@@ -179,6 +180,7 @@ describe('fetchJson', () => {
     await expect(get('/jwks', { fetch })).resolves.toEqual({
       json: { keys: [] },
       maxAge: undefined,
+      status: 200,
     })
   })
 
@@ -229,6 +231,52 @@ describe('fetchJson', () => {
     const pending = failure(get('/jwks', { fetch, timeoutMs: 1000 }))
     await vi.advanceTimersByTimeAsync(1000)
     expect(await pending).toBe('https://keys.example/jwks did not answer within the time limit')
+  })
+})
+
+describe('failure kinds (for events and metrics)', () => {
+  const body = (start: (controller: ReadableStreamDefaultController<Uint8Array>) => void) =>
+    new Response(new ReadableStream<Uint8Array>({ start }))
+  it.each([
+    ['http_error', 500, () => new Response(null, { status: 500 })],
+    ['http_error', 302, () => new Response(null, { status: 302, headers: { location: '/' } })],
+    ['invalid', 200, () => new Response('{', { status: 200 })],
+    ['too_large', 200, () => new Response('{}', { headers: { 'content-length': '5000' } })],
+    ['too_large', 200, () => body((c) => c.enqueue(new Uint8Array(2000)))],
+    ['network_error', 200, () => body((c) => c.error(new Error('connection reset')))],
+  ] as const)(
+    'classifies a fetch that fails as %s, with status %s',
+    async (kind, status, answer) => {
+      const fetch = () => Promise.resolve(answer())
+      const error = await get('/jwks', { fetch }).catch((e: unknown) => e)
+      expect(error).toMatchObject({ kind, status })
+    },
+  )
+
+  it('classifies a refused connection as network_error without a status', async () => {
+    const fetch = () => Promise.reject(new TypeError('fetch failed'))
+    const error = await get('/jwks', { fetch }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ kind: 'network_error', status: undefined })
+  })
+
+  it('classifies both timeouts (no answer, body too slow) as timeout', async () => {
+    vi.useFakeTimers()
+    const silent: typeof globalThis.fetch = (_input, init) =>
+      new Promise((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(new Error('aborted')))
+      })
+    const slow: typeof globalThis.fetch = (_input, init) =>
+      Promise.resolve(
+        body((c) => init?.signal?.addEventListener('abort', () => c.error(new Error('aborted')))),
+      )
+    const pending = [silent, slow].map((fetch) =>
+      get('/jwks', { fetch, timeoutMs: 1000 }).catch((e: unknown) => e),
+    )
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(await Promise.all(pending)).toMatchObject([
+      { kind: 'timeout', status: undefined },
+      { kind: 'timeout', status: 200 },
+    ])
   })
 })
 
