@@ -31,6 +31,8 @@ export {
   WRITE_METHODS,
 } from './scopes.js'
 export type { MethodScopeMap, ScopeMode, ScopeRequirement } from './scopes.js'
+export { resourceMetadataDocument, scopeGuards } from './scope-guards.js'
+export type { ScopeCheck, ScopeGuards } from './scope-guards.js'
 export type { ProtectedResourceMetadata, ResourceMetadata } from './resource-metadata.js'
 export { ALGORITHMS, DEFAULT_ALGORITHMS } from './algorithms.js'
 export type { Algorithm } from './algorithms.js'

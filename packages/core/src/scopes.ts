@@ -83,7 +83,7 @@ export interface MethodScopeMap {
 export type ScopeRequirement =
   | { all: readonly string[] }
   | { any: readonly string[] }
-  | { byMethod: MethodScopeMap; mode?: ScopeMode }
+  | { byMethod: MethodScopeMap; mode?: ScopeMode | undefined }
 
 /** A requirement compiled for one resource-server prefix. */
 export interface CompiledScopes {

@@ -6,9 +6,9 @@
  */
 import type { IncomingMessage } from 'node:http'
 import {
-  checkScopeRequirement,
-  ConfigurationError,
   nodeRequestHeaders,
+  resourceMetadataDocument,
+  scopeGuards,
   toVerifier,
   type AuthenticateOptions,
   type AuthInfo,
@@ -16,7 +16,6 @@ import {
   type MethodScopeMap,
   type RequestHeaders,
   type ScopeMode,
-  type ScopeRequirement,
   type Verifier,
   type VerifierOptions,
 } from '@scopeguard/core'
@@ -101,38 +100,28 @@ export function authenticate(
   }
 }
 
-function guard(requirement: ScopeRequirement): Middleware {
-  // A malformed requirement (no scope for "any", a scope with a space) throws here, at start-up.
-  checkScopeRequirement(requirement)
-  return (req, _res, next) => {
-    const verifier = (req as WithVerifier)[VERIFIER]
-    if (verifier === undefined) {
-      next(new Error('scopeguard: mount authenticate() before the scope guards of this route'))
-      return
-    }
-    try {
-      verifier.checkScopes(req.auth, requirement, req.method)
-    } catch (error) {
-      next(error)
-      return
-    }
-    next()
+const guards = scopeGuards<Middleware>((check) => (req, _res, next) => {
+  try {
+    check((req as WithVerifier)[VERIFIER], req.auth, req.method)
+  } catch (error) {
+    next(error)
+    return
   }
-}
+  next()
+})
 
 /**
  * Requires every listed scope (`photos.read`; prefixed with the verifier's `resourceServer`).
  *
- * @throws Nothing at once; per request `next(err)` with 403 `insufficient_scope` (401 for an
- * anonymous request), or an `Error` (500) when `authenticate()` did not run first.
+ * @throws {@link ConfigurationError} at once for a malformed scope; per request `next(err)` with
+ * 403 `insufficient_scope` (401 for an anonymous request), or an `Error` (500) when
+ * `authenticate()` did not run first.
  * @example
  * ```ts
  * app.post('/photos', requireScopes('photos.write'), upload)
  * ```
  */
-export function requireScopes(...scopes: string[]): Middleware {
-  return guard({ all: scopes })
-}
+export const requireScopes: (...scopes: string[]) => Middleware = guards.requireScopes
 
 /**
  * Requires at least one of the listed scopes.
@@ -143,9 +132,7 @@ export function requireScopes(...scopes: string[]): Middleware {
  * app.get('/photos', requireAnyScope('photos.read', 'photos.admin'), list)
  * ```
  */
-export function requireAnyScope(...scopes: string[]): Middleware {
-  return guard({ any: scopes })
-}
+export const requireAnyScope: (...scopes: string[]) => Middleware = guards.requireAnyScope
 
 /**
  * Requires scopes by HTTP method: `read` for GET/HEAD/OPTIONS, `write` for POST/PUT/PATCH/DELETE,
@@ -157,9 +144,8 @@ export function requireAnyScope(...scopes: string[]): Middleware {
  * app.use('/photos', requireScopesByMethod({ read: 'photos.read', write: 'photos.write' }))
  * ```
  */
-export function requireScopesByMethod(map: MethodScopeMap, mode?: ScopeMode): Middleware {
-  return guard(mode === undefined ? { byMethod: map } : { byMethod: map, mode })
-}
+export const requireScopesByMethod: (map: MethodScopeMap, mode?: ScopeMode) => Middleware =
+  guards.requireScopesByMethod
 
 /**
  * Serves the RFC 9728 protected-resource metadata document the 401 challenges point to.
@@ -171,13 +157,8 @@ export function requireScopesByMethod(map: MethodScopeMap, mode?: ScopeMode): Mi
  * ```
  */
 export function protectedResourceMetadata(verifier: Verifier): Middleware {
-  const metadata = verifier.resourceMetadata
-  if (metadata === undefined) {
-    throw new ConfigurationError(
-      'protectedResourceMetadata() needs a verifier created with the "resourceMetadata" option',
-    )
-  }
+  const document = resourceMetadataDocument(verifier)
   return (_req, res) => {
-    res.json(metadata.document)
+    res.json(document)
   }
 }

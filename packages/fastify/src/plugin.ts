@@ -8,6 +8,8 @@ import {
   checkScopeRequirement,
   ConfigurationError,
   nodeRequestHeaders,
+  resourceMetadataDocument,
+  scopeGuards,
   toVerifier,
   type AuthRequest,
   type ScopeRequirement,
@@ -17,11 +19,6 @@ import {
 import type { FastifyPluginAsync, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AuthHook, RouteScopeConfig } from './augment.js'
-
-/** A thrown value as an Error (everything scopeguard throws already is one). */
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error))
-}
 
 /** Plugin options: a shared verifier, or options to build one. */
 export type ScopeguardPluginOptions = (
@@ -66,10 +63,7 @@ function requirementOf(config: RouteScopeConfig, url: string): ScopeRequirement 
   if (config.scopes !== undefined) requirement = { all: config.scopes }
   else if (config.anyScopes !== undefined) requirement = { any: config.anyScopes }
   else if (config.scopesByMethod !== undefined) {
-    requirement =
-      config.scopesMode === undefined
-        ? { byMethod: config.scopesByMethod }
-        : { byMethod: config.scopesByMethod, mode: config.scopesMode }
+    requirement = { byMethod: config.scopesByMethod, mode: config.scopesMode }
   }
   if (requirement === undefined) return undefined
   try {
@@ -86,7 +80,8 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
   try {
     verifier = given ?? toVerifier(verifierOptions as VerifierOptions)
   } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)))
+    const failure = error as Error // toVerifier throws ConfigurationError only
+    return Promise.reject(failure)
   }
 
   // Hooks return promise chains rather than being async functions: no extra awaits per request.
@@ -99,23 +94,23 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
       })
     }
   }
-  const guard = (requirement: ScopeRequirement): AuthHook => {
-    // A malformed requirement (no scope for "any", a scope with a space) throws here, at start-up.
-    checkScopeRequirement(requirement)
-    return function requireScopes(request) {
-      if (!(request as Marked)[AUTHENTICATED]) {
-        return Promise.reject(
-          new Error('scopeguard: run fastify.authenticate before the scope guards of this route'),
-        )
-      }
-      try {
-        verifier.checkScopes(request.auth, requirement, request.method)
-      } catch (error) {
-        return Promise.reject(asError(error))
-      }
-      return Promise.resolve()
-    }
-  }
+  const guards = scopeGuards<AuthHook>(
+    (check) =>
+      function requireScopes(request) {
+        try {
+          check(
+            (request as Marked)[AUTHENTICATED] ? verifier : undefined,
+            request.auth,
+            request.method,
+          )
+        } catch (error) {
+          const failure = error as Error // an OAuthError, or the Error of a missing authenticate
+          return Promise.reject(failure)
+        }
+        return Promise.resolve()
+      },
+    'run fastify.authenticate',
+  )
   // The declarative form: authentication and the route's requirement in one hook.
   const protect = (optional: boolean, requirement: ScopeRequirement): AuthHook => {
     const opts = { optional }
@@ -133,11 +128,9 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
   fastify.decorate('scopeguard', verifier)
   fastify.decorate('authenticate', required)
   fastify.decorate('authenticateOptional', optional)
-  fastify.decorate('requireScopes', (...scopes: string[]) => guard({ all: scopes }))
-  fastify.decorate('requireAnyScope', (...scopes: string[]) => guard({ any: scopes }))
-  fastify.decorate('requireScopesByMethod', (map, mode) =>
-    guard(mode === undefined ? { byMethod: map } : { byMethod: map, mode }),
-  )
+  fastify.decorate('requireScopes', guards.requireScopes)
+  fastify.decorate('requireAnyScope', guards.requireAnyScope)
+  fastify.decorate('requireScopesByMethod', guards.requireScopesByMethod)
   fastify.decorateRequest('auth', undefined)
   fastify.decorateRequest(AUTHENTICATED as unknown as string, false)
 
@@ -182,11 +175,6 @@ export const scopeguard = fp(plugin, { fastify: '5.x', name: '@scopeguard/fastif
  * ```
  */
 export function protectedResourceMetadata(verifier: Verifier): RouteHandlerMethod {
-  const metadata = verifier.resourceMetadata
-  if (metadata === undefined) {
-    throw new ConfigurationError(
-      'protectedResourceMetadata() needs a verifier created with the "resourceMetadata" option',
-    )
-  }
-  return () => Promise.resolve(metadata.document)
+  const document = resourceMetadataDocument(verifier)
+  return () => Promise.resolve(document)
 }

@@ -10,10 +10,10 @@ import { createMiddleware } from 'hono/factory'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import {
-  checkScopeRequirement,
-  ConfigurationError,
   isOAuthError,
-  useVerifier,
+  resourceMetadataDocument,
+  scopeGuards,
+  toVerifier,
   webRequestHeaders,
   type AuthenticateOptions,
   type AuthInfo,
@@ -21,7 +21,6 @@ import {
   type MethodScopeMap,
   type RequestHeaders,
   type ScopeMode,
-  type ScopeRequirement,
   type Verifier,
   type VerifierOptions,
 } from '@scopeguard/core'
@@ -84,7 +83,7 @@ export function authenticate(
   verifier: Verifier | VerifierOptions,
   options: AuthenticateOptions = {},
 ): MiddlewareHandler<ScopeguardEnv> {
-  const shared = useVerifier(verifier)
+  const shared = toVerifier(verifier)
   const optional = { optional: options.optional === true }
   return createMiddleware<ScopeguardEnv>(async (c, next) => {
     ;(c as WithVerifier)[VERIFIER] = shared
@@ -99,36 +98,31 @@ export function authenticate(
   })
 }
 
-function guard(requirement: ScopeRequirement): MiddlewareHandler<ScopeguardEnv> {
-  // A malformed requirement (no scope for "any", a scope with a space) throws here, at start-up.
-  checkScopeRequirement(requirement)
-  return createMiddleware<ScopeguardEnv>(async (c, next) => {
+const guards = scopeGuards((check) =>
+  createMiddleware<ScopeguardEnv>(async (c, next) => {
     const verifier = (c as WithVerifier)[VERIFIER]
-    if (verifier === undefined) {
-      throw new Error('scopeguard: mount authenticate() before the scope guards of this route')
-    }
     try {
-      verifier.checkScopes(c.var.auth, requirement, c.req.method)
+      check(verifier, c.var.auth, c.req.method)
     } catch (error) {
-      throw toHttpException(error)
+      throw verifier === undefined ? error : toHttpException(error)
     }
     await next()
-  })
-}
+  }),
+)
 
 /**
  * Requires every listed scope (`photos.read`; prefixed with the verifier's `resourceServer`).
  *
- * @throws Per request an `HTTPException`: 403 `insufficient_scope` (401 for an anonymous
- * request); an `Error` (500) when `authenticate()` did not run first.
+ * @throws {@link ConfigurationError} at once for a malformed scope. Per request an
+ * `HTTPException`: 403 `insufficient_scope` (401 for an anonymous request); an `Error` (500) when
+ * `authenticate()` did not run first.
  * @example
  * ```ts
  * app.post('/photos', authenticate(verifier), requireScopes('photos.write'), upload)
  * ```
  */
-export function requireScopes(...scopes: string[]): MiddlewareHandler<ScopeguardEnv> {
-  return guard({ all: scopes })
-}
+export const requireScopes: (...scopes: string[]) => MiddlewareHandler<ScopeguardEnv> =
+  guards.requireScopes
 
 /**
  * Requires at least one of the listed scopes.
@@ -139,13 +133,12 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler<Scopeguard
  * app.get('/photos', authenticate(verifier), requireAnyScope('photos.read', 'photos.admin'), list)
  * ```
  */
-export function requireAnyScope(...scopes: string[]): MiddlewareHandler<ScopeguardEnv> {
-  return guard({ any: scopes })
-}
+export const requireAnyScope: (...scopes: string[]) => MiddlewareHandler<ScopeguardEnv> =
+  guards.requireAnyScope
 
 /**
- * Requires scopes by HTTP method: `read` for GET/HEAD/OPTIONS, `write` for POST/PUT/PATCH/DELETE,
- * or per method name. A method the map does not cover is refused (403).
+ * Requires scopes for each HTTP method of a path: `read` covers the safe methods, `write` the
+ * others, and an upper-case method name sets one method. Methods left out are refused with 403.
  *
  * @throws as {@link requireScopes}.
  * @example
@@ -153,15 +146,14 @@ export function requireAnyScope(...scopes: string[]): MiddlewareHandler<Scopegua
  * app.use('/photos/*', requireScopesByMethod({ read: 'photos.read', write: 'photos.write' }))
  * ```
  */
-export function requireScopesByMethod(
+export const requireScopesByMethod: (
   map: MethodScopeMap,
   mode?: ScopeMode,
-): MiddlewareHandler<ScopeguardEnv> {
-  return guard(mode === undefined ? { byMethod: map } : { byMethod: map, mode })
-}
+) => MiddlewareHandler<ScopeguardEnv> = guards.requireScopesByMethod
 
 /**
- * Serves the RFC 9728 protected-resource metadata document the 401 challenges point to.
+ * Responds with the RFC 9728 protected-resource metadata document (the `resource_metadata` URL
+ * of 401 challenges).
  *
  * @throws {@link ConfigurationError} when the verifier has no `resourceMetadata` option.
  * @example
@@ -170,11 +162,6 @@ export function requireScopesByMethod(
  * ```
  */
 export function protectedResourceMetadata(verifier: Verifier): Handler {
-  const metadata = verifier.resourceMetadata
-  if (metadata === undefined) {
-    throw new ConfigurationError(
-      'protectedResourceMetadata() needs a verifier created with the "resourceMetadata" option',
-    )
-  }
-  return (c) => c.json(metadata.document)
+  const document = resourceMetadataDocument(verifier)
+  return (c) => c.json(document)
 }

@@ -7,9 +7,9 @@
  */
 import type { IncomingMessage } from 'node:http'
 import {
-  checkScopeRequirement,
-  ConfigurationError,
   nodeRequestHeaders,
+  resourceMetadataDocument,
+  scopeGuards,
   toVerifier,
   type AuthenticateOptions,
   type AuthInfo,
@@ -17,7 +17,6 @@ import {
   type MethodScopeMap,
   type RequestHeaders,
   type ScopeMode,
-  type ScopeRequirement,
   type Verifier,
   type VerifierOptions,
 } from '@scopeguard/core'
@@ -98,32 +97,23 @@ export function authenticate(
   }
 }
 
-function guard(requirement: ScopeRequirement): Middleware {
-  // A malformed requirement (no scope for "any", a scope with a space) throws here, at start-up.
-  checkScopeRequirement(requirement)
-  return async (ctx, next) => {
-    const verifier = (ctx as WithVerifier)[VERIFIER]
-    if (verifier === undefined) {
-      throw new Error('scopeguard: mount authenticate() before the scope guards of this route')
-    }
-    verifier.checkScopes((ctx.state as ScopeguardState).auth, requirement, ctx.method)
-    await next()
-  }
-}
+const guards = scopeGuards<Middleware>((check) => async (ctx, next) => {
+  check((ctx as WithVerifier)[VERIFIER], (ctx.state as ScopeguardState).auth, ctx.method)
+  await next()
+})
 
 /**
  * Requires every listed scope (prefixed with the verifier's `resourceServer` when set).
  *
- * @throws Per request: 403 `insufficient_scope` (401 for an anonymous request), or an `Error`
- * (500) when `authenticate()` did not run first.
+ * @throws {@link ConfigurationError} at once for a malformed scope. Per request: 403
+ * `insufficient_scope` (401 for an anonymous request), or an `Error` (500) when `authenticate()`
+ * did not run first.
  * @example
  * ```ts
  * router.post('/photos', requireScopes('photos.write'), upload)
  * ```
  */
-export function requireScopes(...scopes: string[]): Middleware {
-  return guard({ all: scopes })
-}
+export const requireScopes: (...scopes: string[]) => Middleware = guards.requireScopes
 
 /**
  * Requires at least one of the listed scopes.
@@ -134,13 +124,11 @@ export function requireScopes(...scopes: string[]): Middleware {
  * router.get('/photos', requireAnyScope('photos.read', 'photos.admin'), list)
  * ```
  */
-export function requireAnyScope(...scopes: string[]): Middleware {
-  return guard({ any: scopes })
-}
+export const requireAnyScope: (...scopes: string[]) => Middleware = guards.requireAnyScope
 
 /**
- * Requires scopes by HTTP method: `read` for GET/HEAD/OPTIONS, `write` for POST/PUT/PATCH/DELETE,
- * or per method name. A method the map does not cover is refused (403).
+ * Requires scopes per HTTP method (`read`: GET, HEAD, OPTIONS; `write`: POST, PUT, PATCH,
+ * DELETE; or a method by name). A method the map leaves out is refused with 403.
  *
  * @throws as {@link requireScopes}.
  * @example
@@ -148,9 +136,8 @@ export function requireAnyScope(...scopes: string[]): Middleware {
  * router.use('/photos', requireScopesByMethod({ read: 'photos.read', write: 'photos.write' }))
  * ```
  */
-export function requireScopesByMethod(map: MethodScopeMap, mode?: ScopeMode): Middleware {
-  return guard(mode === undefined ? { byMethod: map } : { byMethod: map, mode })
-}
+export const requireScopesByMethod: (map: MethodScopeMap, mode?: ScopeMode) => Middleware =
+  guards.requireScopesByMethod
 
 /**
  * Answers the RFC 9728 protected-resource metadata document the 401 challenges point to.
@@ -162,14 +149,9 @@ export function requireScopesByMethod(map: MethodScopeMap, mode?: ScopeMode): Mi
  * ```
  */
 export function protectedResourceMetadata(verifier: Verifier): Middleware {
-  const metadata = verifier.resourceMetadata
-  if (metadata === undefined) {
-    throw new ConfigurationError(
-      'protectedResourceMetadata() needs a verifier created with the "resourceMetadata" option',
-    )
-  }
+  const document = resourceMetadataDocument(verifier)
   return (ctx) => {
-    ctx.body = metadata.document
+    ctx.body = document
     return Promise.resolve()
   }
 }

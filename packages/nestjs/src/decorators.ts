@@ -91,7 +91,7 @@ export function RequireAnyScope(...scopes: string[]): Decorator {
  * ```
  */
 export function ScopesByMethod(map: MethodScopeMap, mode?: ScopeMode): Decorator {
-  return scopesDecorator(mode === undefined ? { byMethod: map } : { byMethod: map, mode })
+  return scopesDecorator({ byMethod: map, mode })
 }
 
 /**
