@@ -6,18 +6,17 @@
  * @module
  */
 import type { TokenClaims } from './auth-info.js'
-import type { ChallengeContext } from './challenge.js'
-import { OAuthError } from './errors.js'
+import { OAuthError, Refusal } from './errors.js'
 import type { RevocationSource } from './stores.js'
 
 /** The check of one token's claims: throws (or rejects) with the answer's `OAuthError`. */
 export type RevocationCheck = (claims: Readonly<TokenClaims>) => void | Promise<void>
 
 /** 503 for a source that cannot answer; an `OAuthError` it threw is kept as it is. */
-function unavailable(cause: unknown): OAuthError {
+function unavailable(cause: unknown): OAuthError | Refusal {
   if (cause instanceof OAuthError) return cause
   const wait = (cause as { retryAfter?: unknown } | null)?.retryAfter
-  return new OAuthError('temporarily_unavailable', 'revocation_unavailable', {
+  return new Refusal('revocation_unavailable', {
     cause,
     retryAfter: typeof wait === 'number' ? wait : undefined,
   })
@@ -27,12 +26,9 @@ function unavailable(cause: unknown): OAuthError {
  * The revocation step of a verifier: a revoked token is 401 `invalid_token` (reason `revoked`),
  * a source that cannot answer is 503 (reason `revocation_unavailable`).
  */
-export function revocationCheck(
-  source: RevocationSource,
-  challenge: ChallengeContext,
-): RevocationCheck {
+export function revocationCheck(source: RevocationSource): RevocationCheck {
   const revoked = (): never => {
-    throw new OAuthError('invalid_token', 'revoked', { challenge })
+    throw new Refusal('revoked')
   }
   return (claims) => {
     let answer: boolean | Promise<boolean>
