@@ -3,7 +3,7 @@
  * it over sane defaults (`iat` now, a fresh `jti`, `ath` of the token) or exactly as given for
  * hostile cases. The thumbprint comes from jose, an implementation independent of the core's.
  */
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
 import { b64u, nowSec, signRaw, type SigningAlg, type SigningKey } from './tokens.js'
 
 /** A DPoP client key: its private key signs proofs, its public JWK travels in them. */
@@ -56,7 +56,7 @@ export async function proof(
   const fullHeader: Record<string, unknown> = {
     typ: 'dpop+jwt',
     alg: key.alg,
-    jwk: key.jwk as JWK,
+    jwk: key.jwk,
     ...header,
   }
   return signRaw(key, JSON.stringify(drop(fullHeader)), JSON.stringify(drop(payload)))

@@ -92,6 +92,18 @@ export interface AuthRequest {
    * `X-Forwarded-*` and `Client-Cert` headers count.
    */
   remoteAddress?: string | undefined
+  /**
+   * The Node.js socket of the connection (a `net.Socket` or `tls.TLSSocket`), where the two
+   * fields above are read from when they are absent, and only when needed: the Node adapters
+   * pass it and nothing else.
+   */
+  socket?: NodeSocketLike | undefined
+}
+
+/** What the verifier may read of a Node.js socket. */
+export interface NodeSocketLike {
+  readonly remoteAddress?: string | undefined
+  getPeerCertificate?(detailed?: boolean): { raw?: unknown } | null
 }
 
 /** A way a bearer token may travel. */

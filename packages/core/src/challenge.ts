@@ -79,7 +79,10 @@ function schemeChallenge(
     parts.push(`scope=${quote(params.scopes.join(' '))}`)
   }
   if (algs !== undefined) parts.push(`algs=${quote(algs)}`)
-  const is401 = params.error !== undefined && params.error !== 'insufficient_scope' && params.error !== 'invalid_request'
+  const is401 =
+    params.error !== undefined &&
+    params.error !== 'insufficient_scope' &&
+    params.error !== 'invalid_request'
   if (params.resourceMetadata !== undefined && (params.error === undefined || is401)) {
     parts.push(`resource_metadata=${quote(params.resourceMetadata)}`)
   }

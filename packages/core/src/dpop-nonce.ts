@@ -50,7 +50,10 @@ export function createNonceIssuer(
       if (known.size >= 4) known.clear()
       const label = encoder.encode(`scopeguard-dpop-nonce:${step}`)
       nonces = keys.map((key) =>
-        andThen(backend.hmacSha256(key, label), (mac) => `${step.toString(36)}.${encodeBase64url(mac.subarray(0, 18))}`),
+        andThen(
+          backend.hmacSha256(key, label),
+          (mac) => `${step.toString(36)}.${encodeBase64url(mac.subarray(0, 18))}`,
+        ),
       )
       known.set(step, nonces)
     }
@@ -73,9 +76,10 @@ export function createNonceIssuer(
       const candidates = noncesOf(step)
       const matches = (expected: string[]): 'fresh' | 'aging' | 'stale' =>
         expected.some((value) => sameText(value, nonce)) ? verdict : 'stale'
-      return candidates.some((value) => value instanceof Promise)
-        ? Promise.all(candidates).then(matches)
-        : matches(candidates as string[])
+      if (candidates.every((value): value is string => typeof value === 'string')) {
+        return matches(candidates)
+      }
+      return Promise.all(candidates.map(async (value) => value)).then(matches)
     },
   }
 }

@@ -82,7 +82,9 @@ export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: numb
     if (known !== undefined) return known
     const admitted = admitKey(jwk)
     if ('refused' in admitted) {
-      throw new Refusal(admitted.refused === 'private_material' ? 'dpop_private_key' : 'dpop_bad_key')
+      throw new Refusal(
+        admitted.refused === 'private_material' ? 'dpop_private_key' : 'dpop_bad_key',
+      )
     }
     if (!keyFitsAlgorithm(admitted, alg)) throw new Refusal('dpop_bad_key')
     let key: MaybePromise<VerifyKey>
@@ -147,7 +149,10 @@ export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: numb
       if (!valid) throw new Refusal('dpop_bad_signature')
       if (htm !== request.method) throw new Refusal('dpop_bad_method')
       const uri = normalizeHttpUri(htu)
-      if (uri === undefined || !target.origins.some((origin) => publicUri(origin, request.url) === uri)) {
+      if (
+        uri === undefined ||
+        !target.origins.some((origin) => publicUri(origin, request.url) === uri)
+      ) {
         throw new Refusal('dpop_bad_uri')
       }
       const verdict = dpop.nonces === undefined ? 'fresh' : dpop.nonces.check(claims.nonce)

@@ -22,7 +22,7 @@ export type { ChallengeContext, ChallengeParams } from './challenge.js'
 export type { AuthInfo, TokenBinding, TokenClaims } from './auth-info.js'
 export { nodeClientCertificate, nodeRequestHeaders } from './bearer.js'
 export { webRequestHeaders } from './web-headers.js'
-export type { AuthRequest, RequestHeaders, TokenTransport } from './bearer.js'
+export type { AuthRequest, NodeSocketLike, RequestHeaders, TokenTransport } from './bearer.js'
 export {
   checkScopeRequirement,
   readScopes,

@@ -9,6 +9,9 @@
 export type MaybePromise<T> = T | Promise<T>
 
 /** Calls `next` with `value` now when it is ready, or once it resolves. */
-export function andThen<T, U>(value: MaybePromise<T>, next: (ready: T) => MaybePromise<U>): MaybePromise<U> {
+export function andThen<T, U>(
+  value: MaybePromise<T>,
+  next: (ready: T) => MaybePromise<U>,
+): MaybePromise<U> {
   return value instanceof Promise ? value.then(next) : next(value)
 }

@@ -11,7 +11,7 @@
  */
 import { bindAuthInfo, type AuthInfo } from './auth-info.js'
 import { backend } from '#crypto-backend'
-import type { AuthRequest } from './bearer.js'
+import { nodeClientCertificate, type AuthRequest } from './bearer.js'
 import { encodeBase64url } from './base64url.js'
 import type { CheckedProof } from './dpop-proof.js'
 import { Refusal } from './errors.js'
@@ -46,7 +46,7 @@ export interface Possession {
 
 function confirmationOf(auth: AuthInfo): Confirmation | undefined {
   const cnf = auth.claims.cnf
-  return typeof cnf === 'object' && cnf !== null ? (cnf as Confirmation) : undefined
+  return typeof cnf === 'object' && cnf !== null ? cnf : undefined
 }
 
 /** The DER bytes of the client certificate: the TLS socket's, or a trusted proxy's header. */
@@ -60,7 +60,7 @@ function clientCertificate(
     if (forwarded !== undefined) return forwarded
   }
   const own = request.clientCertificate
-  const der = typeof own === 'function' ? own() : own
+  const der = typeof own === 'function' ? own() : (own ?? nodeClientCertificate(request.socket))
   return der instanceof Uint8Array && der.length > 0 ? der : undefined
 }
 

@@ -97,7 +97,9 @@ export function normalizeDpop(
   }
   for (const alg of algorithms) {
     if (!isAlgorithm(alg)) {
-      fail(`"dpop.algorithms": "${String(alg)}" is not one of ${Object.keys(ALGORITHMS).join(', ')}`)
+      fail(
+        `"dpop.algorithms": "${String(alg)}" is not one of ${Object.keys(ALGORITHMS).join(', ')}`,
+      )
     }
   }
   const originList =
@@ -110,7 +112,9 @@ export function normalizeDpop(
   const origins = originList.map((origin: unknown) => {
     const normalized = typeof origin === 'string' ? normalizeOrigin(origin) : undefined
     if (normalized === undefined) {
-      fail(`"dpop.publicOrigin": "${String(origin)}" is not an origin such as https://api.example.com`)
+      fail(
+        `"dpop.publicOrigin": "${String(origin)}" is not an origin such as https://api.example.com`,
+      )
     }
     return normalized
   })

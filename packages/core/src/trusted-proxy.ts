@@ -22,7 +22,7 @@ export function trustedProxySet(addresses: readonly string[]): ReadonlySet<strin
 /** True when the request's peer is a trusted proxy. */
 export function fromTrustedProxy(request: AuthRequest, trusted: ReadonlySet<string>): boolean {
   if (trusted.size === 0) return false
-  const address = request.remoteAddress
+  const address = request.remoteAddress ?? request.socket?.remoteAddress
   return typeof address === 'string' && trusted.has(plainAddress(address.toLowerCase()))
 }
 

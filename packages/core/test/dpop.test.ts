@@ -60,8 +60,12 @@ function request(
   return { method, url, headers }
 }
 
-const dpopRequest = (accessToken: string, dpopProof: string | string[], method = 'GET', url = '/photos?limit=2') =>
-  request({ authorization: `DPoP ${accessToken}`, dpop: dpopProof }, method, url)
+const dpopRequest = (
+  accessToken: string,
+  dpopProof: string | string[],
+  method = 'GET',
+  url = '/photos?limit=2',
+) => request({ authorization: `DPoP ${accessToken}`, dpop: dpopProof }, method, url)
 
 async function refusal(promise: Promise<unknown>): Promise<OAuthError> {
   const error = await promise.then(
@@ -110,7 +114,10 @@ describe('DPoP: a valid proof (RFC 9449)', () => {
     expect(verifier.stats().tokenCacheSize).toBe(1)
     await refusedProof(
       verifier.authenticate(
-        dpopRequest(access, await proof(client, { htm: 'GET', htu: `${API}/other`, token: access })),
+        dpopRequest(
+          access,
+          await proof(client, { htm: 'GET', htu: `${API}/other`, token: access }),
+        ),
       ),
       'dpop_bad_uri',
     )
@@ -135,7 +142,9 @@ describe('DPoP: a valid proof (RFC 9449)', () => {
     const verifier = make()
     const access = await token()
     await expect(
-      verifier.authenticate(dpopRequest(access, await proof(client, { htm: 'GET', htu, token: access }))),
+      verifier.authenticate(
+        dpopRequest(access, await proof(client, { htm: 'GET', htu, token: access })),
+      ),
     ).resolves.toMatchObject({ scheme: 'dpop' })
   })
 
@@ -143,9 +152,13 @@ describe('DPoP: a valid proof (RFC 9449)', () => {
     const verifier = make()
     const access = await token()
     const root = await proof(client, { htm: 'GET', htu: API, token: access })
-    await expect(verifier.authenticate(dpopRequest(access, root, 'GET', '/'))).resolves.toBeDefined()
+    await expect(
+      verifier.authenticate(dpopRequest(access, root, 'GET', '/')),
+    ).resolves.toBeDefined()
     const encoded = await proof(client, { htm: 'GET', htu: `${API}/a%2fb`, token: access })
-    await expect(verifier.authenticate(dpopRequest(access, encoded, 'GET', '/a%2Fb'))).resolves.toBeDefined()
+    await expect(
+      verifier.authenticate(dpopRequest(access, encoded, 'GET', '/a%2Fb')),
+    ).resolves.toBeDefined()
   })
 })
 
@@ -157,7 +170,10 @@ describe('DPoP: each check of RFC 9449 §4.3 refuses with its own reason', () =>
 
   it('1. no DPoP header with the DPoP scheme: dpop_missing', async () => {
     const { access, verifier } = await base()
-    await refusedProof(verifier.authenticate(request({ authorization: `DPoP ${access}` })), 'dpop_missing')
+    await refusedProof(
+      verifier.authenticate(request({ authorization: `DPoP ${access}` })),
+      'dpop_missing',
+    )
   })
 
   it('1. two DPoP headers: dpop_duplicate', async () => {
@@ -178,7 +194,12 @@ describe('DPoP: each check of RFC 9449 §4.3 refuses with its own reason', () =>
 
   it.each(['jti', 'htm', 'htu', 'iat'])('3. a proof without %s: dpop_malformed', async (claim) => {
     const { access, verifier } = await base()
-    const p = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access, [claim]: undefined })
+    const p = await proof(client, {
+      htm: 'GET',
+      htu: URL_PHOTOS,
+      token: access,
+      [claim]: undefined,
+    })
     await refusedProof(verifier.authenticate(dpopRequest(access, p)), 'dpop_malformed')
   })
 
@@ -190,9 +211,18 @@ describe('DPoP: each check of RFC 9449 §4.3 refuses with its own reason', () =>
 
   it('3. a proof without jwk, or with a jti over 256 characters: dpop_malformed', async () => {
     const { access, verifier } = await base()
-    const noKey = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access }, { jwk: undefined })
+    const noKey = await proof(
+      client,
+      { htm: 'GET', htu: URL_PHOTOS, token: access },
+      { jwk: undefined },
+    )
     await refusedProof(verifier.authenticate(dpopRequest(access, noKey)), 'dpop_malformed')
-    const longJti = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access, jti: 'j'.repeat(257) })
+    const longJti = await proof(client, {
+      htm: 'GET',
+      htu: URL_PHOTOS,
+      token: access,
+      jti: 'j'.repeat(257),
+    })
     await refusedProof(verifier.authenticate(dpopRequest(access, longJti)), 'dpop_malformed')
   })
 
@@ -206,7 +236,13 @@ describe('DPoP: each check of RFC 9449 §4.3 refuses with its own reason', () =>
     const { access, verifier } = await base()
     for (const alg of ['none', 'HS256']) {
       const header = JSON.stringify({ typ: 'dpop+jwt', alg, jwk: client.jwk })
-      const body = JSON.stringify({ jti: 'x', htm: 'GET', htu: URL_PHOTOS, iat: nowSec(), ath: await athOf(access) })
+      const body = JSON.stringify({
+        jti: 'x',
+        htm: 'GET',
+        htu: URL_PHOTOS,
+        iat: nowSec(),
+        ath: await athOf(access),
+      })
       const p = `${Buffer.from(header).toString('base64url')}.${Buffer.from(body).toString('base64url')}.c2ln`
       await refusedProof(verifier.authenticate(dpopRequest(access, p)), 'dpop_unsupported_alg')
     }
@@ -219,11 +255,15 @@ describe('DPoP: each check of RFC 9449 §4.3 refuses with its own reason', () =>
 
   it('6. a signature by another key than the jwk: dpop_bad_signature', async () => {
     const { access, verifier } = await base()
-    const forged = await proof({ ...other, alg: 'ES256', privateKey: (await dpopKey('ES256')).privateKey }, {
-      htm: 'GET',
-      htu: URL_PHOTOS,
-      token: access,
-    }, { jwk: client.jwk })
+    const forged = await proof(
+      { ...other, alg: 'ES256', privateKey: (await dpopKey('ES256')).privateKey },
+      {
+        htm: 'GET',
+        htu: URL_PHOTOS,
+        token: access,
+      },
+      { jwk: client.jwk },
+    )
     await refusedProof(verifier.authenticate(dpopRequest(access, forged)), 'dpop_bad_signature')
   })
 
@@ -231,23 +271,46 @@ describe('DPoP: each check of RFC 9449 §4.3 refuses with its own reason', () =>
     const { access, verifier } = await base()
     const { privateKey } = await generateKeyPair('ES256', { extractable: true })
     const privateJwk = await exportJWK(privateKey)
-    const withPrivate = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access }, {
-      jwk: { ...client.jwk, d: privateJwk.d },
-    })
+    const withPrivate = await proof(
+      client,
+      { htm: 'GET', htu: URL_PHOTOS, token: access },
+      {
+        jwk: { ...client.jwk, d: privateJwk.d },
+      },
+    )
     await refusedProof(verifier.authenticate(dpopRequest(access, withPrivate)), 'dpop_private_key')
-    const symmetric = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access }, {
-      jwk: { kty: 'oct', k: 'c2VjcmV0' },
-    })
+    const symmetric = await proof(
+      client,
+      { htm: 'GET', htu: URL_PHOTOS, token: access },
+      {
+        jwk: { kty: 'oct', k: 'c2VjcmV0' },
+      },
+    )
     await refusedProof(verifier.authenticate(dpopRequest(access, symmetric)), 'dpop_bad_key')
-    const small = (await crypto.subtle.generateKey(
-      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    const small = await crypto.subtle.generateKey(
+      {
+        name: 'RSASSA-PKCS1-v1_5',
+        modulusLength: 1024,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      },
       true,
       ['sign', 'verify'],
-    )) as CryptoKeyPair
-    const smallKey = { alg: 'RS256' as const, kid: '', privateKey: small.privateKey, jwk: await exportJWK(small.publicKey), jkt: '' }
+    )
+    const smallKey = {
+      alg: 'RS256' as const,
+      kid: '',
+      privateKey: small.privateKey,
+      jwk: await exportJWK(small.publicKey),
+      jkt: '',
+    }
     const weak = await proof(smallKey, { htm: 'GET', htu: URL_PHOTOS, token: access })
     await refusedProof(verifier.authenticate(dpopRequest(access, weak)), 'dpop_bad_key')
-    const misfit = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access }, { jwk: other.jwk })
+    const misfit = await proof(
+      client,
+      { htm: 'GET', htu: URL_PHOTOS, token: access },
+      { jwk: other.jwk },
+    )
     await refusedProof(verifier.authenticate(dpopRequest(access, misfit)), 'dpop_bad_key')
   })
 
@@ -283,23 +346,47 @@ describe('DPoP: each check of RFC 9449 §4.3 refuses with its own reason', () =>
 
   it('11. iat older than 60 s plus tolerance, or ahead of the clock: dpop_too_old, dpop_future', async () => {
     const { access, verifier } = await base()
-    const old = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access, iat: nowSec() - 66 })
+    const old = await proof(client, {
+      htm: 'GET',
+      htu: URL_PHOTOS,
+      token: access,
+      iat: nowSec() - 66,
+    })
     await refusedProof(verifier.authenticate(dpopRequest(access, old)), 'dpop_too_old')
-    const future = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access, iat: nowSec() + 30 })
+    const future = await proof(client, {
+      htm: 'GET',
+      htu: URL_PHOTOS,
+      token: access,
+      iat: nowSec() + 30,
+    })
     await refusedProof(verifier.authenticate(dpopRequest(access, future)), 'dpop_future')
-    const edge = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access, iat: nowSec() - 60 })
+    const edge = await proof(client, {
+      htm: 'GET',
+      htu: URL_PHOTOS,
+      token: access,
+      iat: nowSec() - 60,
+    })
     await expect(verifier.authenticate(dpopRequest(access, edge))).resolves.toBeDefined()
   })
 
   it('11. an exp in the past is enforced: dpop_expired', async () => {
     const { access, verifier } = await base()
-    const p = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access, exp: nowSec() - 10 })
+    const p = await proof(client, {
+      htm: 'GET',
+      htu: URL_PHOTOS,
+      token: access,
+      exp: nowSec() - 10,
+    })
     await refusedProof(verifier.authenticate(dpopRequest(access, p)), 'dpop_expired')
   })
 
   it('12. ath of another token: dpop_bad_ath', async () => {
     const { access, verifier } = await base()
-    const p = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: await token({ sub: 'bob' }) })
+    const p = await proof(client, {
+      htm: 'GET',
+      htu: URL_PHOTOS,
+      token: await token({ sub: 'bob' }),
+    })
     await refusedProof(verifier.authenticate(dpopRequest(access, p)), 'dpop_bad_ath')
   })
 
@@ -318,7 +405,9 @@ describe('DPoP: each check of RFC 9449 §4.3 refuses with its own reason', () =>
     const { verifier } = await base()
     const access = await token({ cnf: undefined })
     const p = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access })
-    expect((await refusal(verifier.authenticate(dpopRequest(access, p)))).reason).toBe('unbound_token')
+    expect((await refusal(verifier.authenticate(dpopRequest(access, p)))).reason).toBe(
+      'unbound_token',
+    )
   })
 
   it('a token that fails its own checks is refused with a DPoP challenge', async () => {
@@ -341,9 +430,13 @@ describe('DPoP: replay (RFC 9449 §11.1)', () => {
     const p = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access })
     await verifier.authenticate(dpopRequest(access, p))
     await refusedProof(verifier.authenticate(dpopRequest(access, p)), 'dpop_replay')
-    expect(events.filter((e) => e.type === 'dpop_replay')).toEqual([{ type: 'dpop_replay', issuer: ISS }])
+    expect(events.filter((e) => e.type === 'dpop_replay')).toEqual([
+      { type: 'dpop_replay', issuer: ISS },
+    ])
     const verifications = events.filter((e) => e.type === 'verification')
-    expect(verifications.map((e) => e.type === 'verification' && [e.scheme, e.outcome, e.reason])).toEqual([
+    expect(
+      verifications.map((e) => e.type === 'verification' && [e.scheme, e.outcome, e.reason]),
+    ).toEqual([
       ['dpop', 'accepted', undefined],
       ['dpop', 'refused', 'dpop_replay'],
     ])
@@ -379,7 +472,10 @@ describe('DPoP: replay (RFC 9449 §11.1)', () => {
     const verifier = make({ dpop: { publicOrigin: API, replayStore: store } })
     const access = await token()
     await verifier.authenticate(
-      dpopRequest(access, await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access, iat: nowSec() })),
+      dpopRequest(
+        access,
+        await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access, iat: nowSec() }),
+      ),
     )
     expect(ttls[0]).toBeGreaterThan(64_000)
     expect(ttls[0]).toBeLessThanOrEqual(66_000)
@@ -389,13 +485,25 @@ describe('DPoP: replay (RFC 9449 §11.1)', () => {
     const full = createMemoryReplayStore({ maxEntries: 1 })
     const verifier = make({ dpop: { publicOrigin: API, replayStore: full } })
     const access = await token()
-    await verifier.authenticate(dpopRequest(access, await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access })))
-    const error = await refusal(
-      verifier.authenticate(dpopRequest(access, await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access }))),
+    await verifier.authenticate(
+      dpopRequest(access, await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access })),
     )
-    expect([error.status, error.reason, error.headers]).toEqual([503, 'replay_unavailable', { 'Retry-After': '1' }])
+    const error = await refusal(
+      verifier.authenticate(
+        dpopRequest(access, await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access })),
+      ),
+    )
+    expect([error.status, error.reason, error.headers]).toEqual([
+      503,
+      'replay_unavailable',
+      { 'Retry-After': '1' },
+    ])
     for (const store of [
-      { claim: () => { throw new Error('down') } },
+      {
+        claim: () => {
+          throw new Error('down')
+        },
+      },
       { claim: () => Promise.reject(new Error('down')) },
     ] satisfies ReplayStore[]) {
       const broken = make({ dpop: { publicOrigin: API, replayStore: store } })
@@ -439,10 +547,13 @@ describe('DPoP: server nonces (RFC 9449 §9)', () => {
     const access = await token()
     const ask = () => proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access })
     const nonce = await nonceFrom(verifier.authenticate(dpopRequest(access, await ask())))
-    const withNonce = (value: string) => proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access, nonce: value })
+    const withNonce = (value: string) =>
+      proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access, nonce: value })
     const auth = await verifier.authenticate(dpopRequest(access, await withNonce(nonce)))
     expect(auth.responseHeaders).toBeUndefined()
-    await nonceFrom(verifier.authenticate(dpopRequest(access, await withNonce(`${nonce.slice(0, -2)}AA`))))
+    await nonceFrom(
+      verifier.authenticate(dpopRequest(access, await withNonce(`${nonce.slice(0, -2)}AA`))),
+    )
     // The next step: still accepted, and a fresh nonce is offered on the success.
     vi.setSystemTime(Date.now() + 60_000)
     const aging = await verifier.authenticate(dpopRequest(access, await withNonce(nonce)))
@@ -459,7 +570,9 @@ describe('DPoP: server nonces (RFC 9449 §9)', () => {
     const stranger = make({ dpop: { publicOrigin: API, nonceSecrets: [SECRET] } })
     const access = await token()
     const nonce = await nonceFrom(
-      before.authenticate(dpopRequest(access, await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access }))),
+      before.authenticate(
+        dpopRequest(access, await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access })),
+      ),
     )
     const p = () => proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access, nonce })
     await expect(after.authenticate(dpopRequest(access, await p()))).resolves.toBeDefined()
@@ -478,7 +591,11 @@ describe('DPoP: schemes and challenges', () => {
 
   it('DPoP only: a Bearer token counts as no credentials and gets the DPoP challenge', async () => {
     const verifier = make({ dpop: { publicOrigin: API, required: true } })
-    const error = await refusal(verifier.authenticate(request({ authorization: `Bearer ${await token({ cnf: undefined })}` })))
+    const error = await refusal(
+      verifier.authenticate(
+        request({ authorization: `Bearer ${await token({ cnf: undefined })}` }),
+      ),
+    )
     expect([error.status, error.code]).toEqual([401, 'missing_token'])
     expect(error.headers['WWW-Authenticate']).toBe(`DPoP algs="${ALGS}"`)
     await expect(
@@ -499,7 +616,9 @@ describe('DPoP: schemes and challenges', () => {
   it('a DPoP-bound token sent as Bearer is refused, with DPoP on and with DPoP off', async () => {
     const access = await token()
     for (const verifier of [make(), make({ dpop: undefined })]) {
-      const error = await refusal(verifier.authenticate(request({ authorization: `Bearer ${access}` })))
+      const error = await refusal(
+        verifier.authenticate(request({ authorization: `Bearer ${access}` })),
+      )
       expect([error.status, error.reason]).toEqual([401, 'bound_token'])
       expect(error.headers['WWW-Authenticate']).toBe(
         'Bearer error="invalid_token", error_description="The access token is bound to a key and needs proof of possession"',
@@ -538,20 +657,35 @@ describe('DPoP: schemes and challenges', () => {
 
   it('advertises DPoP in the resource metadata', () => {
     const both = make({ resourceMetadata: { resource: API } })
-    expect(both.resourceMetadata?.document.dpop_signing_alg_values_supported).toEqual(ALGS.split(' '))
+    expect(both.resourceMetadata?.document.dpop_signing_alg_values_supported).toEqual(
+      ALGS.split(' '),
+    )
     expect(both.resourceMetadata?.document.dpop_bound_access_tokens_required).toBeUndefined()
-    const only = make({ resourceMetadata: { resource: API }, dpop: { publicOrigin: API, required: true } })
+    const only = make({
+      resourceMetadata: { resource: API },
+      dpop: { publicOrigin: API, required: true },
+    })
     expect(only.resourceMetadata?.document.dpop_bound_access_tokens_required).toBe(true)
   })
 
   it('refuses bad DPoP configuration at construction', () => {
     expect(() => make({ dpop: {} })).toThrow(ConfigurationError)
-    expect(() => make({ dpop: { publicOrigin: 'https://api.example/path' } })).toThrow(/publicOrigin/)
-    expect(() => make({ dpop: { publicOrigin: API, nonceSecrets: ['short'] } })).toThrow(/32 characters/)
-    expect(() => make({ dpop: { publicOrigin: API, algorithms: ['HS256' as never] } })).toThrow(/HS256/)
-    expect(() => make({ dpop: { publicOrigin: API, replayStore: {} as never } })).toThrow(/replayStore/)
+    expect(() => make({ dpop: { publicOrigin: 'https://api.example/path' } })).toThrow(
+      /publicOrigin/,
+    )
+    expect(() => make({ dpop: { publicOrigin: API, nonceSecrets: ['short'] } })).toThrow(
+      /32 characters/,
+    )
+    expect(() => make({ dpop: { publicOrigin: API, algorithms: ['HS256' as never] } })).toThrow(
+      /HS256/,
+    )
+    expect(() => make({ dpop: { publicOrigin: API, replayStore: {} as never } })).toThrow(
+      /replayStore/,
+    )
     expect(() => make({ trustedProxies: [''] })).toThrow(/trustedProxies/)
-    expect(() => make({ dpop: { trustedProxies: undefined } as never, trustedProxies: ['10.0.0.1'] })).not.toThrow()
+    expect(() =>
+      make({ dpop: { trustedProxies: undefined } as never, trustedProxies: ['10.0.0.1'] }),
+    ).not.toThrow()
   })
 })
 
@@ -560,7 +694,8 @@ describe('DPoP behind a trusted proxy', () => {
     const verifier = make({ dpop: {}, trustedProxies: ['10.0.0.5'] })
     const access = await token()
     const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'public.example' }
-    const p = () => proof(client, { htm: 'GET', htu: 'https://public.example/photos', token: access })
+    const p = () =>
+      proof(client, { htm: 'GET', htu: 'https://public.example/photos', token: access })
     const viaProxy = { ...dpopRequest(access, await p()), remoteAddress: '::ffff:10.0.0.5' }
     Object.assign(viaProxy.headers, forwarded)
     await expect(verifier.authenticate(viaProxy)).resolves.toMatchObject({ scheme: 'dpop' })
@@ -574,7 +709,9 @@ describe('certificate-bound tokens (RFC 8705)', () => {
   const certificate = new TextEncoder().encode('a DER certificate stands here')
   let thumbprint: string
   beforeAll(async () => {
-    thumbprint = Buffer.from(await crypto.subtle.digest('SHA-256', certificate)).toString('base64url')
+    thumbprint = Buffer.from(await crypto.subtle.digest('SHA-256', certificate)).toString(
+      'base64url',
+    )
   })
   const bound = () => token({ cnf: { 'x5t#S256': thumbprint } })
 
@@ -592,13 +729,19 @@ describe('certificate-bound tokens (RFC 8705)', () => {
     const access = await bound()
     for (const clientCertificate of [new Uint8Array([1, 2, 3]), undefined]) {
       const error = await refusal(
-        verifier.authenticate({ ...request({ authorization: `Bearer ${access}` }), clientCertificate }),
+        verifier.authenticate({
+          ...request({ authorization: `Bearer ${access}` }),
+          clientCertificate,
+        }),
       )
       expect([error.status, error.reason]).toEqual([401, 'certificate_mismatch'])
     }
     const off = make()
     const error = await refusal(
-      off.authenticate({ ...request({ authorization: `Bearer ${access}` }), clientCertificate: certificate }),
+      off.authenticate({
+        ...request({ authorization: `Bearer ${access}` }),
+        clientCertificate: certificate,
+      }),
     )
     expect(error.reason).toBe('bound_token')
   })
@@ -611,7 +754,9 @@ describe('certificate-bound tokens (RFC 8705)', () => {
     await expect(
       verifier.authenticate({ ...request({ ...headers }), remoteAddress: '10.0.0.5' }),
     ).resolves.toMatchObject({ binding: { certificateThumbprint: thumbprint } })
-    const error = await refusal(verifier.authenticate({ ...request({ ...headers }), remoteAddress: '10.0.0.9' }))
+    const error = await refusal(
+      verifier.authenticate({ ...request({ ...headers }), remoteAddress: '10.0.0.9' }),
+    )
     expect(error.reason).toBe('certificate_mismatch')
   })
 
@@ -619,7 +764,10 @@ describe('certificate-bound tokens (RFC 8705)', () => {
     const verifier = make({ mtls: true })
     const access = await token({ cnf: { jkt: client.jkt, 'x5t#S256': thumbprint } })
     const p = () => proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access })
-    const auth = await verifier.authenticate({ ...dpopRequest(access, await p()), clientCertificate: certificate })
+    const auth = await verifier.authenticate({
+      ...dpopRequest(access, await p()),
+      clientCertificate: certificate,
+    })
     expect(auth.binding).toEqual({ jkt: client.jkt, certificateThumbprint: thumbprint })
     const error = await refusal(verifier.authenticate(dpopRequest(access, await p())))
     expect(error.reason).toBe('certificate_mismatch')
@@ -639,14 +787,31 @@ describe('hostile proofs never reach a header or crash', () => {
     const access = await token()
     const ath = await athOf(access)
     const cases = [
-      [`{"typ":"dpop+jwt","alg":"ES256","alg":"ES256","jwk":${JSON.stringify(client.jwk)}}`, `{"jti":"a","htm":"GET","htu":"${URL_PHOTOS}","iat":${nowSec()},"ath":"${ath}"}`],
-      [`{"typ":"dpop+jwt","alg":"ES256","jwk":"key"}`, `{"jti":"a","htm":"GET","htu":"${URL_PHOTOS}","iat":${nowSec()},"ath":"${ath}"}`],
-      [`{"typ":"dpop+jwt","alg":"ES256","jwk":${JSON.stringify(client.jwk)}}`, `{"jti":"a","htm":"GET","htu":"${URL_PHOTOS}","iat":1e400,"ath":"${ath}"}`],
-      [`{"typ":"dpop+jwt","alg":"ES256","jwk":${JSON.stringify(client.jwk)}}`, `{"jti":"a","jti":"b","htm":"GET","htu":"${URL_PHOTOS}","iat":${nowSec()},"ath":"${ath}"}`],
-      [`{"typ":"dpop+jwt","alg":"ES256","jwk":${JSON.stringify(client.jwk)},"crit":["x"],"x":1}`, `{"jti":"a","htm":"GET","htu":"${URL_PHOTOS}","iat":${nowSec()},"ath":"${ath}"}`],
+      [
+        `{"typ":"dpop+jwt","alg":"ES256","alg":"ES256","jwk":${JSON.stringify(client.jwk)}}`,
+        `{"jti":"a","htm":"GET","htu":"${URL_PHOTOS}","iat":${nowSec()},"ath":"${ath}"}`,
+      ],
+      [
+        `{"typ":"dpop+jwt","alg":"ES256","jwk":"key"}`,
+        `{"jti":"a","htm":"GET","htu":"${URL_PHOTOS}","iat":${nowSec()},"ath":"${ath}"}`,
+      ],
+      [
+        `{"typ":"dpop+jwt","alg":"ES256","jwk":${JSON.stringify(client.jwk)}}`,
+        `{"jti":"a","htm":"GET","htu":"${URL_PHOTOS}","iat":1e400,"ath":"${ath}"}`,
+      ],
+      [
+        `{"typ":"dpop+jwt","alg":"ES256","jwk":${JSON.stringify(client.jwk)}}`,
+        `{"jti":"a","jti":"b","htm":"GET","htu":"${URL_PHOTOS}","iat":${nowSec()},"ath":"${ath}"}`,
+      ],
+      [
+        `{"typ":"dpop+jwt","alg":"ES256","jwk":${JSON.stringify(client.jwk)},"crit":["x"],"x":1}`,
+        `{"jti":"a","htm":"GET","htu":"${URL_PHOTOS}","iat":${nowSec()},"ath":"${ath}"}`,
+      ],
     ]
     for (const [header, payload] of cases) {
-      const error = await refusal(verifier.authenticate(dpopRequest(access, await signRaw(client, header!, payload!))))
+      const error = await refusal(
+        verifier.authenticate(dpopRequest(access, await signRaw(client, header!, payload!))),
+      )
       expect(error.status).toBe(401)
       expect(error.code).toBe('invalid_dpop_proof')
     }

@@ -49,12 +49,11 @@ describe('the revocation step', () => {
   it('answers 503 when a source throws or rejects, keeping its Retry-After and cause', async () => {
     const down = Object.assign(new Error('store down'), { retryAfter: 3 })
     const sync = caught(() =>
-      revocationCheck(
-        {
-          isRevoked: () => {
-            throw down
-          },
-        })(claims),
+      revocationCheck({
+        isRevoked: () => {
+          throw down
+        },
+      })(claims),
     )
     expect(sync).toMatchObject({ status: 503, reason: 'revocation_unavailable', cause: down })
     expect(sync.headers).toEqual({ 'Retry-After': '3' })
@@ -70,12 +69,11 @@ describe('the revocation step', () => {
       retryAfter: 7,
     })
     const error = caught(() =>
-      revocationCheck(
-        {
-          isRevoked: () => {
-            throw chosen
-          },
-        })(claims),
+      revocationCheck({
+        isRevoked: () => {
+          throw chosen
+        },
+      })(claims),
     )
     expect(error).toBe(chosen)
   })
