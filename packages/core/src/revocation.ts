@@ -8,10 +8,27 @@
 import type { TokenClaims } from './auth-info.js'
 import type { ChallengeContext } from './challenge.js'
 import { OAuthError } from './errors.js'
+import type { EventHub, RevocationEvent } from './events.js'
 import type { RevocationSource } from './stores.js'
 
-/** The check of one token's claims: throws (or rejects) with the answer's `OAuthError`. */
-export type RevocationCheck = (claims: Readonly<TokenClaims>) => void | Promise<void>
+/**
+ * The check of one accepted token's claims (`issuer`: the configured issuer it matched, for the
+ * event): throws (or rejects) with the answer's `OAuthError`.
+ */
+export type RevocationCheck = (
+  claims: Readonly<TokenClaims>,
+  issuer?: string,
+) => void | Promise<void>
+
+/** The event's `by`, from the source when it can say; a source's failure here changes nothing. */
+function revokedBy(source: RevocationSource, claims: Readonly<TokenClaims>): RevocationEvent['by'] {
+  try {
+    const kind = source.revokedBy?.(claims)
+    return kind === 'sub' ? 'subject' : kind
+  } catch {
+    return undefined
+  }
+}
 
 /** 503 for a source that cannot answer; an `OAuthError` it threw is kept as it is. */
 function unavailable(cause: unknown): OAuthError {
@@ -30,22 +47,24 @@ function unavailable(cause: unknown): OAuthError {
 export function revocationCheck(
   source: RevocationSource,
   challenge: ChallengeContext,
+  events: EventHub,
 ): RevocationCheck {
-  const revoked = (): never => {
+  const revoked = (claims: Readonly<TokenClaims>, issuer: string | undefined): never => {
+    if (events.active) events.emit({ type: 'revocation', by: revokedBy(source, claims), issuer })
     throw new OAuthError('invalid_token', 'revoked', { challenge })
   }
-  return (claims) => {
+  return (claims, issuer) => {
     let answer: boolean | Promise<boolean>
     try {
       answer = source.isRevoked(claims)
     } catch (cause) {
       throw unavailable(cause)
     }
-    if (answer === true) revoked()
+    if (answer === true) revoked(claims, issuer)
     if (answer instanceof Promise) {
       return answer.then(
         (isRevoked) => {
-          if (isRevoked === true) revoked()
+          if (isRevoked === true) revoked(claims, issuer)
         },
         (cause: unknown) => {
           throw unavailable(cause)

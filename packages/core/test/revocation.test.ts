@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { EventHub } from '../src/events.js'
 import { OAuthError } from '../src/index.js'
 import { revocationCheck } from '../src/revocation.js'
 import type { RevocationSource } from '../src/stores.js'
@@ -17,12 +18,14 @@ function caught(fn: () => unknown): OAuthError {
 
 describe('the revocation step', () => {
   it('answers synchronously when the source does, and passes a token that is not revoked', () => {
-    const check = revocationCheck({ isRevoked: () => false }, challenge)
+    const check = revocationCheck({ isRevoked: () => false }, challenge, new EventHub())
     expect(check(claims)).toBeUndefined()
   })
 
   it('refuses a revoked token with 401 invalid_token and the fixed description', () => {
-    const error = caught(() => revocationCheck({ isRevoked: () => true }, challenge)(claims))
+    const error = caught(() =>
+      revocationCheck({ isRevoked: () => true }, challenge, new EventHub())(claims),
+    )
     expect(error).toBeInstanceOf(OAuthError)
     expect(error.status).toBe(401)
     expect(error.reason).toBe('revoked')
@@ -34,7 +37,7 @@ describe('the revocation step', () => {
 
   it('awaits an asynchronous source and refuses what it reports revoked', async () => {
     const source: RevocationSource = { isRevoked: (c) => Promise.resolve(c.jti === 'j1') }
-    const check = revocationCheck(source, challenge)
+    const check = revocationCheck(source, challenge, new EventHub())
     await expect(check(claims)).rejects.toMatchObject({ status: 401, reason: 'revoked' })
     await expect(check({ ...claims, jti: 'j2' })).resolves.toBeUndefined()
   })
@@ -49,11 +52,16 @@ describe('the revocation step', () => {
           },
         },
         challenge,
+        new EventHub(),
       )(claims),
     )
     expect(sync).toMatchObject({ status: 503, reason: 'revocation_unavailable', cause: down })
     expect(sync.headers).toEqual({ 'Retry-After': '3' })
-    const check = revocationCheck({ isRevoked: () => Promise.reject(new Error('x')) }, challenge)
+    const check = revocationCheck(
+      { isRevoked: () => Promise.reject(new Error('x')) },
+      challenge,
+      new EventHub(),
+    )
     await expect(check(claims)).rejects.toMatchObject({
       status: 503,
       headers: { 'Retry-After': '10' },
@@ -72,6 +80,7 @@ describe('the revocation step', () => {
           },
         },
         challenge,
+        new EventHub(),
       )(claims),
     )
     expect(error).toBe(chosen)
