@@ -1,6 +1,6 @@
 /**
  * Starts the whole example from a configuration: photo storage, the development issuer when no
- * `ISSUER` is set, the one verifier, and the chosen framework's server.
+ * `ISSUER` is set, the one verifier and its metrics, and the chosen framework's server.
  *
  * @module
  */
@@ -11,6 +11,7 @@ import type { AppConfig, Framework } from './config.js'
 import { DEMO_CLIENTS, startDevIssuer, type DevIssuer } from './dev-issuer.js'
 import { createPhotoService } from './domain/photo-service.js'
 import { connectFleetStores, type FleetStores } from './fleet-stores.js'
+import { createAppMetrics, type AppMetrics } from './metrics.js'
 import type { StartServer } from './servers/app-deps.js'
 
 /** A running example. */
@@ -72,24 +73,28 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     trusted = { issuer, jwksUri, audience, clientId }
   }
   let fleet: FleetStores | undefined
+  let metrics: AppMetrics | undefined
   try {
     if (config.redisUrl !== undefined) fleet = await connectFleetStores(config.redisUrl)
     const port = config.port === 0 ? await freePort(config.host) : config.port
     const url = baseUrl(config, port)
     const verifier = buildVerifier(config, trusted, url, { revocation: fleet?.revocation })
+    metrics = createAppMetrics(verifier)
     const start = await servers[config.framework]()
-    const server = await start({ photos, verifier }, { port, host: config.host })
+    const server = await start({ photos, verifier, metrics }, { port, host: config.host })
     return {
       framework: config.framework,
       url,
       devIssuerUrl: devIssuer?.url,
       async close() {
         await server.close()
+        await metrics?.close()
         await fleet?.close()
         await devIssuer?.stop()
       },
     }
   } catch (error) {
+    await metrics?.close()
     await fleet?.close()
     await devIssuer?.stop()
     throw error

@@ -1,6 +1,6 @@
 /**
  * The copy-paste walk-through printed at start: `curl` commands that get a token for each demo
- * client and call every route. The same steps drive the end-to-end test, so what is printed is
+ * client, call every route, and read the verification counters on `/metrics`. The same steps drive the end-to-end test, so what is printed is
  * what is tested.
  *
  * @module
@@ -26,6 +26,8 @@ export interface WalkthroughStep {
   upload?: boolean
   /** Store this JSON member of the answer in a shell variable. */
   capture?: { variable: 'TOKEN' | 'READ_TOKEN' | 'PHOTO_ID'; member: string }
+  /** Print only the lines of the (text) answer that start with this metric name. */
+  metric?: string
   /** The status the README promises. */
   expectStatus: number
 }
@@ -123,6 +125,13 @@ export function walkthroughSteps(api: string, issuer: string): WalkthroughStep[]
       token: 'TOKEN',
       expectStatus: 404,
     },
+    {
+      title: 'The verification counters (Prometheus text): the 401 and the 403 above are counted',
+      method: 'GET',
+      url: `${api}/metrics`,
+      metric: 'scopeguard_verifications_total',
+      expectStatus: 200,
+    },
   ]
 }
 
@@ -149,6 +158,9 @@ export function formatStep(step: WalkthroughStep): string {
   const url = step.url.includes('$') || step.url.includes('?') ? `"${step.url}"` : step.url
   if (step.capture !== undefined) {
     return `export ${step.capture.variable}=$(curl -s ${[...args, url].join(' ')} | ${readMember(step.capture.member)})`
+  }
+  if (step.metric !== undefined) {
+    return `curl -s ${[...args, url].join(' ')} | grep ^${step.metric}`
   }
   if (step.url.endsWith('/content')) {
     return `curl -s -o photo.png -w "%{http_code} %{content_type} %{size_download} bytes\\n" ${[...args, url].join(' ')}`

@@ -49,6 +49,22 @@ describe.each(E2E_FRAMEWORKS)('the printed walk-through on %s', (framework) => {
         expect(typeof value).toBe('string')
         vars[step.capture.variable] = value as string
       }
+      if (step.metric !== undefined) {
+        // What `grep` keeps: the 401 (no token) and the 403 (read-only upload) steps, counted once.
+        const lines = (await response.text())
+          .split('\n')
+          .filter((line) => line.startsWith(step.metric!))
+        expect(lines).toContainEqual(
+          expect.stringMatching(
+            /^\S+\{outcome="refused",reason="missing_token",scheme="none".*\} 1$/,
+          ),
+        )
+        expect(lines).toContainEqual(
+          expect.stringMatching(
+            /^\S+\{outcome="refused",reason="insufficient_scope",scheme="bearer".*\} 1$/,
+          ),
+        )
+      }
       if (step.url.endsWith('/content')) {
         expect(response.headers.get('content-type')).toBe('image/png')
         expect(Buffer.from(await response.arrayBuffer())).toEqual(

@@ -99,8 +99,11 @@ export interface DpopReplayEvent {
 /** A token refused because it was revoked. */
 export interface RevocationEvent {
   readonly type: 'revocation'
-  /** What matched: the token id, the refresh-token family (Cognito `origin_jti`), or the subject. */
-  readonly by: 'jti' | 'origin_jti' | 'subject'
+  /**
+   * What matched: the token id, the refresh-token family (Cognito `origin_jti`), or the subject;
+   * `undefined` when the revocation source does not say (one without `revokedBy`).
+   */
+  readonly by: 'jti' | 'origin_jti' | 'subject' | undefined
   /** The configured issuer of the token. */
   readonly issuer: string | undefined
 }

@@ -77,6 +77,8 @@ export interface RevocationListOptions {
 export interface RevocationList extends RevocationSource {
   /** True when these claims match a live entry. Throws a 503 `OAuthError` when stale. */
   isRevoked(claims: Readonly<TokenClaims>): boolean
+  /** What these claims match (`jti` first, then `origin_jti`, then `sub`); as `isRevoked`. */
+  revokedBy(claims: Readonly<TokenClaims>): RevocationKind | undefined
   /**
    * Adds a revocation (fills in `at` and `expiresAt`) and returns the stored form.
    *
@@ -211,17 +213,22 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
     return true
   }
 
+  function revokedBy(claims: Readonly<TokenClaims>): RevocationKind | undefined {
+    if (overflow || (staleSince !== undefined && Date.now() - staleSince >= maxStaleMs)) {
+      throw new OAuthError('temporarily_unavailable', 'revocation_unavailable', { retryAfter })
+    }
+    if (size === 0) return undefined
+    if (live('jti', claims.jti) !== undefined) return 'jti'
+    if (live('origin_jti', claims.origin_jti) !== undefined) return 'origin_jti'
+    const subject = live('sub', claims.sub)
+    const before =
+      subject !== undefined && !(typeof claims.iat === 'number' && claims.iat > subject.at)
+    return before ? 'sub' : undefined
+  }
+
   return {
-    isRevoked(claims) {
-      if (overflow || (staleSince !== undefined && Date.now() - staleSince >= maxStaleMs)) {
-        throw new OAuthError('temporarily_unavailable', 'revocation_unavailable', { retryAfter })
-      }
-      if (size === 0) return false
-      if (live('jti', claims.jti) !== undefined) return true
-      if (live('origin_jti', claims.origin_jti) !== undefined) return true
-      const subject = live('sub', claims.sub)
-      return subject !== undefined && !(typeof claims.iat === 'number' && claims.iat > subject.at)
-    },
+    isRevoked: (claims) => revokedBy(claims) !== undefined,
+    revokedBy,
     revoke(input) {
       const at = input.at ?? Math.floor(Date.now() / 1000)
       const entry = {

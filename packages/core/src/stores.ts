@@ -6,6 +6,7 @@
  * @module
  */
 import type { TokenClaims } from './auth-info.js'
+import type { RevocationKind } from './revocation-list.js'
 
 /**
  * One-time claims: the DPoP replay check (RFC 9449 §11.1). `claim` must be atomic across every
@@ -53,4 +54,10 @@ export interface RevocationSource {
    * `OAuthError` thrown here is passed on as it is, so it chooses its `Retry-After`).
    */
   isRevoked(claims: Readonly<TokenClaims>): boolean | Promise<boolean>
+  /**
+   * Optional: what made these claims revoked (`jti`, `origin_jti` or `sub`), for the `revocation`
+   * event's `by`. Asked only after `isRevoked` answered true and only while someone listens to
+   * the verifier's events; without it (or when it throws) the event says `by: undefined`.
+   */
+  revokedBy?(claims: Readonly<TokenClaims>): RevocationKind | undefined
 }

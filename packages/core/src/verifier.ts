@@ -486,14 +486,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   const checkRevocation =
-    config.revocation === null ? undefined : revocationCheck(config.revocation)
+    config.revocation === null ? undefined : revocationCheck(config.revocation, events)
 
   /**
    * The checks every accepted token passes on every request, token-cache hits included:
    * revocation, then the custom validators. `undefined` when nothing is left to wait for.
    */
   function admit(auth: AuthInfo): Promise<void> | undefined {
-    const revoked = checkRevocation?.(auth.claims)
+    const revoked = checkRevocation?.(auth.claims, auth.issuer)
     if (revoked !== undefined) {
       return config.validators.length === 0 ? revoked : revoked.then(() => runValidators(auth))
     }

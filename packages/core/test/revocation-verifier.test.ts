@@ -5,6 +5,7 @@ import {
   createVerifier,
   OAuthError,
   type RevocationSource,
+  type ScopeguardEvent,
   type VerifierOptions,
 } from '../src/index.js'
 import { outcome } from '../../../test/support/outcome.js'
@@ -105,6 +106,41 @@ describe('a verifier with a revocation source', () => {
     expect(await outcome(failing.verify(await token()))).toBe(
       'temporarily_unavailable/revocation_unavailable',
     )
+  })
+
+  it('reports a revocation event saying what matched, then the refused verification', async () => {
+    const revocations = createRevocationList()
+    const verifier = make({ revocation: revocations })
+    const seen: ScopeguardEvent[] = []
+    verifier.subscribe((event) => seen.push(event))
+    revocations.revoke({ kind: 'jti', value: 'j1' })
+    revocations.revoke({ kind: 'origin_jti', value: 'family' })
+    revocations.revoke({ kind: 'sub', value: 'bob', at: nowSec() })
+    await outcome(verifier.verify(await token()))
+    await outcome(verifier.verify(await token({ jti: 'j2', origin_jti: 'family' })))
+    await outcome(verifier.verify(await token({ jti: 'j3', sub: 'bob' })))
+    expect(seen.filter((event) => event.type === 'revocation')).toEqual([
+      { type: 'revocation', by: 'jti', issuer: ISS },
+      { type: 'revocation', by: 'origin_jti', issuer: ISS },
+      { type: 'revocation', by: 'subject', issuer: ISS },
+    ])
+    expect(seen[1]).toMatchObject({
+      type: 'verification',
+      outcome: 'refused',
+      reason: 'revoked',
+      status: 401,
+    })
+    // Configuration-level facts only: no token id, family or subject in any event.
+    expect(JSON.stringify(seen)).not.toMatch(/j1|j2|j3|family|bob/)
+  })
+
+  it('reports a revocation by an asynchronous source that cannot say what matched', async () => {
+    const verifier = make({ revocation: { isRevoked: () => Promise.resolve(true) } })
+    const seen: ScopeguardEvent[] = []
+    verifier.subscribe((event) => seen.push(event))
+    expect(await outcome(verifier.verify(await token()))).toBe('invalid_token/revoked')
+    expect(seen.map((event) => event.type)).toEqual(['revocation', 'verification'])
+    expect(seen[0]).toEqual({ type: 'revocation', by: undefined, issuer: ISS })
   })
 
   it('refuses a revocation option that is not a source at construction', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { EventHub } from '../src/events.js'
 import { OAuthError } from '../src/index.js'
 import { toOAuthError } from '../src/errors.js'
 import { revocationCheck } from '../src/revocation.js'
@@ -24,12 +25,12 @@ const answered = (pending: void | Promise<void>): Promise<void> =>
 
 describe('the revocation step', () => {
   it('answers synchronously when the source does, and passes a token that is not revoked', () => {
-    const check = revocationCheck({ isRevoked: () => false })
+    const check = revocationCheck({ isRevoked: () => false }, new EventHub())
     expect(check(claims)).toBeUndefined()
   })
 
   it('refuses a revoked token with 401 invalid_token and the fixed description', () => {
-    const error = caught(() => revocationCheck({ isRevoked: () => true })(claims))
+    const error = caught(() => revocationCheck({ isRevoked: () => true }, new EventHub())(claims))
     expect(error).toBeInstanceOf(OAuthError)
     expect(error.status).toBe(401)
     expect(error.reason).toBe('revoked')
@@ -41,7 +42,7 @@ describe('the revocation step', () => {
 
   it('awaits an asynchronous source and refuses what it reports revoked', async () => {
     const source: RevocationSource = { isRevoked: (c) => Promise.resolve(c.jti === 'j1') }
-    const check = revocationCheck(source)
+    const check = revocationCheck(source, new EventHub())
     await expect(answered(check(claims))).rejects.toMatchObject({ status: 401, reason: 'revoked' })
     await expect(answered(check({ ...claims, jti: 'j2' }))).resolves.toBeUndefined()
   })
@@ -49,15 +50,21 @@ describe('the revocation step', () => {
   it('answers 503 when a source throws or rejects, keeping its Retry-After and cause', async () => {
     const down = Object.assign(new Error('store down'), { retryAfter: 3 })
     const sync = caught(() =>
-      revocationCheck({
-        isRevoked: () => {
-          throw down
+      revocationCheck(
+        {
+          isRevoked: () => {
+            throw down
+          },
         },
-      })(claims),
+        new EventHub(),
+      )(claims),
     )
     expect(sync).toMatchObject({ status: 503, reason: 'revocation_unavailable', cause: down })
     expect(sync.headers).toEqual({ 'Retry-After': '3' })
-    const check = revocationCheck({ isRevoked: () => Promise.reject(new Error('x')) })
+    const check = revocationCheck(
+      { isRevoked: () => Promise.reject(new Error('x')) },
+      new EventHub(),
+    )
     await expect(answered(check(claims))).rejects.toMatchObject({
       status: 503,
       headers: { 'Retry-After': '10' },
@@ -69,11 +76,14 @@ describe('the revocation step', () => {
       retryAfter: 7,
     })
     const error = caught(() =>
-      revocationCheck({
-        isRevoked: () => {
-          throw chosen
+      revocationCheck(
+        {
+          isRevoked: () => {
+            throw chosen
+          },
         },
-      })(claims),
+        new EventHub(),
+      )(claims),
     )
     expect(error).toBe(chosen)
   })

@@ -277,6 +277,7 @@ export function createRedisRevocationSource(
 
   return {
     isRevoked: (claims) => replica.isRevoked(claims),
+    revokedBy: (claims) => replica.revokedBy(claims),
     async revoke(input) {
       const entry = replica.revoke(input)
       const key = encode(entry)

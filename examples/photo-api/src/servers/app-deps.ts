@@ -5,13 +5,16 @@
  */
 import type { Verifier } from '@scopeguard/core'
 import type { PhotoService } from '../domain/photo-service.js'
+import type { AppMetrics } from '../metrics.js'
 
-/** The shared parts: the photo service and the app's one verifier. */
+/** The shared parts: the photo service, the app's one verifier and its metrics. */
 export interface AppDeps {
   /** The photo domain. */
   photos: PhotoService
   /** The one verifier (it owns the key cache). */
   verifier: Verifier
+  /** The verifier's events as Prometheus text, served on `GET /metrics`. */
+  metrics: AppMetrics
 }
 
 /** A listening server. */

@@ -6,26 +6,28 @@
 import express, { type ErrorRequestHandler } from 'express'
 import { authenticate, protectedResourceMetadata, requireScopes } from '@scopeguard/express'
 import { MAX_PHOTO_BYTES } from '../domain/content-type.js'
+import { METRICS_PATH } from '../metrics.js'
 import type { AppDeps, StartServer } from './app-deps.js'
 import { errorAnswer } from './error-answer.js'
 import { serveNodeHttp } from './node-http.js'
 
 /**
- * The Express application: public `/health` and metadata document, then `/photos` behind
+ * The Express application: public `/health`, `/metrics` and metadata document, then `/photos` behind
  * `authenticate` and per-route scope guards.
  *
  * @throws ConfigurationError when the verifier has no resource metadata.
  * @example
  * ```ts
- * const app = createExpressApp({ photos, verifier })
+ * const app = createExpressApp({ photos, verifier, metrics })
  * ```
  */
-export function createExpressApp({ photos, verifier }: AppDeps): express.Express {
+export function createExpressApp({ photos, verifier, metrics }: AppDeps): express.Express {
   const app = express()
   app.disable('x-powered-by')
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' })
   })
+  app.get(METRICS_PATH, (req, res) => metrics.handle(req, res))
   app.get(verifier.resourceMetadata!.path, protectedResourceMetadata(verifier))
 
   app.use('/photos', authenticate(verifier))

@@ -7,6 +7,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { protectedResourceMetadata, scopeguard } from '@scopeguard/fastify'
 import { MAX_PHOTO_BYTES } from '../domain/content-type.js'
+import { METRICS_PATH } from '../metrics.js'
 import type { AppDeps, StartServer } from './app-deps.js'
 import { errorAnswer } from './error-answer.js'
 
@@ -18,11 +19,15 @@ type ById = { Params: { id: string } }
  * @throws ConfigurationError when the verifier has no resource metadata.
  * @example
  * ```ts
- * const app = await createFastifyApp({ photos, verifier })
+ * const app = await createFastifyApp({ photos, verifier, metrics })
  * await app.listen({ port: 3000 })
  * ```
  */
-export async function createFastifyApp({ photos, verifier }: AppDeps): Promise<FastifyInstance> {
+export async function createFastifyApp({
+  photos,
+  verifier,
+  metrics,
+}: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: MAX_PHOTO_BYTES })
   await app.register(scopeguard, { verifier })
   app.setErrorHandler((error, _request, reply) => {
@@ -35,6 +40,10 @@ export async function createFastifyApp({ photos, verifier }: AppDeps): Promise<F
   )
 
   app.get('/health', () => ({ status: 'ok' }))
+  app.get(METRICS_PATH, (request, reply) => {
+    reply.hijack() // the exporter's handler writes the Node response itself
+    metrics.handle(request.raw, reply.raw)
+  })
   app.get(verifier.resourceMetadata!.path, protectedResourceMetadata(verifier))
 
   const read = { config: { scopes: ['photos.read'] } }

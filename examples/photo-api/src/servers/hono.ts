@@ -16,6 +16,7 @@ import {
   requireScopes,
 } from '@scopeguard/hono'
 import { MAX_PHOTO_BYTES } from '../domain/content-type.js'
+import { METRICS_PATH } from '../metrics.js'
 import type { AppDeps, StartServer } from './app-deps.js'
 import { errorAnswer } from './error-answer.js'
 import { serveNodeHttp } from './node-http.js'
@@ -32,18 +33,19 @@ function queryValue(c: Context, name: string): string | string[] | undefined {
  * @throws ConfigurationError when the verifier has no resource metadata.
  * @example
  * ```ts
- * const app = createHonoApp({ photos, verifier })
+ * const app = createHonoApp({ photos, verifier, metrics })
  * ```
  */
-export function createHonoApp({ photos, verifier }: AppDeps): Hono {
+export function createHonoApp({ photos, verifier, metrics }: AppDeps): Hono {
   const read = requireScopes('photos.read')
   const write = requireScopes('photos.write')
   const app = new Hono()
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
+  app.get(METRICS_PATH, () => metrics.response())
   app.get(verifier.resourceMetadata!.path, protectedResourceMetadata(verifier))
 
-  app.use('/photos', authenticate(verifier))
+  // Hono's `/photos/*` matches `/photos` itself too: one middleware, so a request is verified once.
   app.use('/photos/*', authenticate(verifier))
   app.get('/photos', read, async (c) =>
     c.json(await photos.list({ limit: queryValue(c, 'limit'), cursor: queryValue(c, 'cursor') })),

@@ -7,6 +7,7 @@
 import Router from '@koa/router'
 import Koa from 'koa'
 import { authenticate, protectedResourceMetadata, requireScopes } from '@scopeguard/koa'
+import { METRICS_PATH } from '../metrics.js'
 import type { AppDeps, StartServer } from './app-deps.js'
 import { errorAnswer } from './error-answer.js'
 import { serveNodeHttp } from './node-http.js'
@@ -18,10 +19,10 @@ import { readBody } from './read-body.js'
  * @throws ConfigurationError when the verifier has no resource metadata.
  * @example
  * ```ts
- * const app = createKoaApp({ photos, verifier })
+ * const app = createKoaApp({ photos, verifier, metrics })
  * ```
  */
-export function createKoaApp({ photos, verifier }: AppDeps): Koa {
+export function createKoaApp({ photos, verifier, metrics }: AppDeps): Koa {
   const auth = authenticate(verifier)
   const read = requireScopes('photos.read')
   const write = requireScopes('photos.write')
@@ -29,6 +30,10 @@ export function createKoaApp({ photos, verifier }: AppDeps): Koa {
 
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' }
+  })
+  router.get(METRICS_PATH, (ctx) => {
+    ctx.respond = false // the exporter's handler writes the Node response itself
+    metrics.handle(ctx.req, ctx.res)
   })
   router.get(verifier.resourceMetadata!.path, protectedResourceMetadata(verifier))
 

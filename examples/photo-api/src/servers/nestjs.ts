@@ -7,7 +7,7 @@
  * @module
  */
 import 'reflect-metadata'
-import type { IncomingMessage, Server } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   Catch,
@@ -33,18 +33,29 @@ import type { Response } from 'express'
 import { Auth, Public, RequireScopes, ScopeguardModule, type AuthInfo } from '@scopeguard/nestjs'
 import { PhotoError } from '../domain/errors.js'
 import type { PhotoMetadata, PhotoPage, PhotoService } from '../domain/photo-service.js'
+import type { AppMetrics } from '../metrics.js'
 import type { AppDeps, StartServer } from './app-deps.js'
 import { readBody } from './read-body.js'
 
 const PHOTOS = Symbol('PhotoService')
+const METRICS = Symbol('AppMetrics')
 
 /** Public routes; the RFC 9728 document is served by ScopeguardModule itself. */
 @Controller()
 class PublicController {
+  constructor(@Inject(METRICS) private readonly metrics: AppMetrics) {}
+
   @Public()
   @Get('health')
   health(): { status: string } {
     return { status: 'ok' }
+  }
+
+  /** `@Res()`: the exporter's handler writes the Node response itself. */
+  @Public()
+  @Get('metrics')
+  scrape(@Req() request: IncomingMessage, @Res() response: ServerResponse): void {
+    this.metrics.handle(request, response)
   }
 }
 
@@ -107,13 +118,14 @@ class PhotoErrorFilter implements ExceptionFilter<PhotoError> {
 
 @Module({})
 class PhotoApiModule {
-  static forRoot({ photos, verifier }: AppDeps): DynamicModule {
+  static forRoot({ photos, verifier, metrics }: AppDeps): DynamicModule {
     return {
       module: PhotoApiModule,
       imports: [ScopeguardModule.forRoot({ verifier }, { global: true })],
       controllers: [PublicController, PhotosController],
       providers: [
         { provide: PHOTOS, useValue: photos },
+        { provide: METRICS, useValue: metrics },
         { provide: APP_FILTER, useClass: PhotoErrorFilter },
       ],
     }
