@@ -57,6 +57,7 @@ function authRequestOf(request: FastifyRequest): AuthRequest {
     headers: nodeRequestHeaders(request.raw),
     query: request.query,
     body: request.body,
+    socket: request.raw.socket,
   }
 }
 
@@ -137,10 +138,12 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
   // Hooks return promise chains rather than being async functions: no extra awaits per request.
   const authenticateWith = (optional: boolean): AuthHook => {
     const opts = { optional }
-    return function authenticate(request) {
+    return function authenticate(request, reply) {
       ;(request as Marked)[AUTHENTICATED] = true
       return verifier.authenticate(authRequestOf(request), opts).then((auth) => {
         request.auth = auth
+        // A fresh DPoP nonce, when the one the client used is about to age out.
+        if (auth?.responseHeaders !== undefined) reply.headers(auth.responseHeaders)
       })
     }
   }
@@ -164,10 +167,11 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
   // The declarative form: authentication and the route's requirement in one hook.
   const protect = (optional: boolean, requirement: ScopeRequirement): AuthHook => {
     const opts = { optional }
-    return function authenticateAndRequireScopes(request) {
+    return function authenticateAndRequireScopes(request, reply) {
       ;(request as Marked)[AUTHENTICATED] = true
       return verifier.authenticate(authRequestOf(request), opts).then((auth) => {
         request.auth = auth
+        if (auth?.responseHeaders !== undefined) reply.headers(auth.responseHeaders)
         verifier.checkScopes(auth, requirement, request.method)
       })
     }
