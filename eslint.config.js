@@ -17,7 +17,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.test.json'],
+        project: ['./tsconfig.test.json', './packages/fastify/test/with-fastify-jwt/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -38,6 +38,14 @@ export interface TokenClaims {
   [claim: string]: unknown
 }
 
+/** What a sender-constrained token was bound to, and the request proved it holds. */
+export interface TokenBinding {
+  /** DPoP: the RFC 7638 thumbprint of the proof's key (the token's `cnf.jkt`). */
+  readonly jkt?: string
+  /** mTLS (RFC 8705): the SHA-256 thumbprint of the client certificate (`cnf["x5t#S256"]`). */
+  readonly certificateThumbprint?: string
+}
+
 /**
  * A verified token, as adapters put it on the request (`req.auth`, `ctx.state.auth`, ...). It is
  * deeply frozen: the token cache hands the same object to every request with the same token, so no
@@ -71,6 +79,15 @@ export interface AuthInfo {
   readonly groups: readonly string[]
   /** `exp`, in seconds since the epoch. */
   readonly expiresAt: number
+  /** The scheme the token came with: `bearer`, or `dpop` (RFC 9449). */
+  readonly scheme: 'bearer' | 'dpop'
+  /** The proven binding of a sender-constrained token (DPoP key, TLS certificate); else undefined. */
+  readonly binding: TokenBinding | undefined
+  /**
+   * Headers the adapter adds to the response (a fresh `DPoP-Nonce` before the current one ages
+   * out); undefined when there are none.
+   */
+  readonly responseHeaders: Readonly<Record<string, string>> | undefined
 }
 
 function stringClaim(claims: Record<string, unknown>, name: string): string | undefined {
@@ -103,8 +120,19 @@ class VerifiedToken implements AuthInfo {
   readonly username: string | undefined
   readonly groups: readonly string[]
   readonly expiresAt: number
+  readonly scheme: 'bearer' | 'dpop'
+  readonly binding: TokenBinding | undefined
+  readonly responseHeaders: Readonly<Record<string, string>> | undefined
 
-  constructor(token: string, header: JwsHeader, claims: TokenClaims, scopes: readonly string[]) {
+  constructor(
+    token: string,
+    header: JwsHeader,
+    claims: TokenClaims,
+    scopes: readonly string[],
+    scheme: 'bearer' | 'dpop' = 'bearer',
+    binding?: TokenBinding,
+    responseHeaders?: Readonly<Record<string, string>>,
+  ) {
     const groups = claims['cognito:groups']
     const tokenUse = claims.token_use
     this.#token = token
@@ -121,6 +149,9 @@ class VerifiedToken implements AuthInfo {
       ? groups.filter((g): g is string => typeof g === 'string')
       : []
     this.expiresAt = claims.exp
+    this.scheme = scheme
+    this.binding = binding
+    this.responseHeaders = responseHeaders
   }
 
   get token(): string {
@@ -146,4 +177,28 @@ export function buildAuthInfo(
   Object.freeze(auth.audience)
   Object.freeze(auth.groups)
   return Object.freeze(auth)
+}
+
+/**
+ * The {@link AuthInfo} of one request that proved a sender-constrained token: the verified
+ * (cached, shared) token's view, with the scheme, binding and response headers of this request.
+ */
+export function bindAuthInfo(
+  auth: AuthInfo,
+  scheme: 'bearer' | 'dpop',
+  binding: TokenBinding | undefined,
+  responseHeaders: Readonly<Record<string, string>> | undefined,
+): AuthInfo {
+  const bound = new VerifiedToken(
+    auth.token,
+    auth.header,
+    auth.claims,
+    auth.scopes,
+    scheme,
+    binding === undefined ? undefined : Object.freeze(binding),
+    responseHeaders === undefined ? undefined : Object.freeze(responseHeaders),
+  )
+  Object.freeze(bound.audience)
+  Object.freeze(bound.groups)
+  return Object.freeze(bound)
 }

@@ -9,8 +9,20 @@
 /** Header values as Node's `req.headersDistinct` holds them (arrays for repeated headers). */
 export type RequestHeaders = Record<string, string | readonly string[] | undefined>
 
+/** The headers the verifier reads, by name length (one comparison rules out most names). */
+const READ_HEADERS: Readonly<Record<number, readonly string[]>> = {
+  4: ['dpop'],
+  11: ['client-cert'],
+  12: ['content-type'],
+  13: ['authorization'],
+  16: ['x-forwarded-host'],
+  17: ['x-forwarded-proto'],
+}
+
 /**
- * The headers the verifier reads (`authorization`, `content-type`), every value kept, from a
+ * The headers the verifier reads (`authorization`, `content-type`, `dpop`, and the
+ * `client-cert` and `x-forwarded-*` headers that count only from a trusted proxy), every value
+ * kept, from a
  * Node.js `IncomingMessage` (or anything with its `rawHeaders` list; without one, its `headers`).
  * What the adapters pass as {@link AuthRequest.headers}: unlike Node's `headersDistinct`, it does
  * not copy every header of every request. Two `Authorization` headers stay two.
@@ -30,12 +42,31 @@ export function nodeRequestHeaders(message: {
   const headers: Record<string, string[]> = {}
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string
-    const wanted =
-      name.length === 13 ? 'authorization' : name.length === 12 ? 'content-type' : undefined
-    if (wanted === undefined || (name !== wanted && name.toLowerCase() !== wanted)) continue
-    ;(headers[wanted] ??= []).push(raw[i + 1] as string)
+    const candidates = READ_HEADERS[name.length]
+    if (candidates === undefined) continue
+    const lower = name.toLowerCase()
+    if (!candidates.includes(lower)) continue
+    ;(headers[lower] ??= []).push(raw[i + 1] as string)
   }
   return headers
+}
+
+/**
+ * The DER bytes of a Node TLS socket's client certificate (what {@link AuthRequest.clientCertificate}
+ * wants); `undefined` for a plain socket or a connection without a client certificate.
+ *
+ * @example
+ * ```ts
+ * verifier.authenticate({ ..., clientCertificate: () => nodeClientCertificate(req.socket) })
+ * ```
+ */
+export function nodeClientCertificate(socket: unknown): Uint8Array | undefined {
+  const tls = socket as {
+    getPeerCertificate?: (detailed?: boolean) => { raw?: unknown } | null
+  } | null
+  if (typeof tls?.getPeerCertificate !== 'function') return undefined
+  const raw = tls.getPeerCertificate(false)?.raw
+  return raw instanceof Uint8Array && raw.length > 0 ? raw : undefined
 }
 
 /** The parts of an HTTP request the verifier reads. */
@@ -50,6 +81,29 @@ export interface AuthRequest {
   query?: unknown
   /** The parsed body, if the framework has it. */
   body?: unknown
+  /**
+   * The TLS client certificate (DER bytes) of the connection, or a function returning it: read
+   * only for certificate-bound tokens (RFC 8705), when `mtls` is on. Adapters pass the socket's
+   * peer certificate.
+   */
+  clientCertificate?: Uint8Array | (() => Uint8Array | undefined) | undefined
+  /**
+   * The address of the connection's peer: only compared with `trustedProxies`, to decide whether
+   * `X-Forwarded-*` and `Client-Cert` headers count.
+   */
+  remoteAddress?: string | undefined
+  /**
+   * The Node.js socket of the connection (a `net.Socket` or `tls.TLSSocket`), where the two
+   * fields above are read from when they are absent, and only when needed: the Node adapters
+   * pass it and nothing else.
+   */
+  socket?: NodeSocketLike | undefined
+}
+
+/** What the verifier may read of a Node.js socket. */
+export interface NodeSocketLike {
+  readonly remoteAddress?: string | undefined
+  getPeerCertificate?(detailed?: boolean): { raw?: unknown } | null
 }
 
 /** A way a bearer token may travel. */
@@ -60,15 +114,16 @@ export type TokenTransport = 'header' | 'query' | 'body'
  * malformed request (`invalid`: answer 400 `invalid_request` with this reason).
  */
 export type BearerResult =
-  | { token: string; unchecked?: true }
+  | { token: string; unchecked?: true; dpop?: true }
   | { missing: true }
   | { invalid: 'invalid_request' | 'duplicate_credentials' }
 
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 const BEARER = 'bearer'
+const DPOP = 'dpop'
 
 /** Every value of a header, whatever the case of its name(s) in `headers`. */
-function headerValues(headers: RequestHeaders | undefined, name: string): readonly string[] {
+export function headerValues(headers: RequestHeaders | undefined, name: string): readonly string[] {
   if (headers === undefined || headers === null) return []
   const values: string[] = []
   for (const key in headers) {
@@ -122,17 +177,21 @@ export function isB64token(token: string): boolean {
  * `undefined` for any other scheme (`Basic ...`, `Bearer<TAB>...`). The token's characters are
  * checked only with `check` (else the caller checks them with {@link isB64token}).
  */
-function bearerCredentials(value: string, check: boolean): string | null | undefined {
+function bearerCredentials(
+  value: string,
+  check: boolean,
+  scheme: string = BEARER,
+): string | null | undefined {
   const text = value.trim()
-  if (text.length < BEARER.length) return undefined
-  for (let i = 0; i < BEARER.length; i++) {
+  if (text.length < scheme.length) return undefined
+  for (let i = 0; i < scheme.length; i++) {
     // ORing 0x20 folds ASCII upper case onto lower case and maps no other character onto a letter.
-    if ((text.charCodeAt(i) | 0x20) !== BEARER.charCodeAt(i)) return undefined
+    if ((text.charCodeAt(i) | 0x20) !== scheme.charCodeAt(i)) return undefined
   }
-  if (text.length === BEARER.length) return null
-  let start = BEARER.length
+  if (text.length === scheme.length) return null
+  let start = scheme.length
   while (text.charCodeAt(start) === 0x20) start++
-  if (start === BEARER.length) return undefined
+  if (start === scheme.length) return undefined
   const token = text.slice(start)
   return !check || B64TOKEN.test(token) ? token : null
 }
@@ -143,17 +202,33 @@ function bearerCredentials(value: string, check: boolean): string | null | undef
  * carrying no credentials). A header with another scheme (`Basic ...`) is no bearer credential.
  * With `deferSyntaxCheck`, a token from the header alone comes back `unchecked`: the caller tests
  * it with {@link isB64token} unless it already knows the token (the verified-token cache).
+ * With `dpop`, an `Authorization: DPoP <token>` header is read too (RFC 9449 §7.1: only from the
+ * header) and comes back marked `dpop`.
  */
 export function extractBearer(
   request: AuthRequest,
   transports: ReadonlySet<TokenTransport>,
   deferSyntaxCheck = false,
+  dpop = false,
 ): BearerResult {
   const found: string[] = []
   const authorization = headerValues(request.headers, 'authorization')
   if (authorization.length > 1) return { invalid: 'duplicate_credentials' }
   const header = authorization[0]
   let fromHeader: string | undefined
+  if (dpop && header !== undefined) {
+    const token = bearerCredentials(header, true, DPOP)
+    if (token === null) return { invalid: 'invalid_request' }
+    if (token !== undefined) {
+      if (transports.has('query') && queryToken(request).length > 0) {
+        return { invalid: 'duplicate_credentials' }
+      }
+      if (transports.has('body') && bodyToken(request).length > 0) {
+        return { invalid: 'duplicate_credentials' }
+      }
+      return { token, dpop: true }
+    }
+  }
   if (header !== undefined && transports.has('header')) {
     const onlyHeader = !transports.has('query') && !transports.has('body')
     const credentials = bearerCredentials(header, !(onlyHeader && deferSyntaxCheck))

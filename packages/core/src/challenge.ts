@@ -11,6 +11,11 @@ export interface ChallengeContext {
   realm?: string | undefined
   /** The RFC 9728 metadata URL, sent as `resource_metadata` on 401 challenges. Default: none. */
   resourceMetadata?: string | undefined
+  /**
+   * DPoP (RFC 9449 §7.1), when the verifier accepts it: the `algs` parameter (space-separated)
+   * and whether DPoP is the only scheme. Default: none (Bearer challenges only).
+   */
+  dpop?: { readonly algs: string; readonly required: boolean } | undefined
 }
 
 /** Everything one challenge holds. */
@@ -21,6 +26,8 @@ export interface ChallengeParams extends ChallengeContext {
   description?: string | undefined
   /** Required scopes (insufficient_scope only). */
   scopes?: readonly string[] | undefined
+  /** The scheme the refused request used; `dpop` answers with a `DPoP` challenge. */
+  scheme?: 'bearer' | 'dpop' | undefined
 }
 
 /**
@@ -34,8 +41,11 @@ export function quote(value: string): string {
 }
 
 /**
- * Builds a `Bearer` challenge: `realm`, `error`, `error_description`, `scope`, then
- * `resource_metadata` (the latter on 401 challenges only).
+ * Builds the `WWW-Authenticate` value. A `Bearer` challenge holds `realm`, `error`,
+ * `error_description`, `scope`, then `resource_metadata` (on 401 challenges only); a `DPoP`
+ * challenge (RFC 9449 §7.1) the same, with `algs` before `resource_metadata`. An error answers in
+ * the scheme the request used; the bare challenge (no credentials) names every accepted scheme:
+ * `Bearer, DPoP algs="..."` when both are on.
  *
  * @throws Never.
  * @example
@@ -45,6 +55,22 @@ export function quote(value: string): string {
  * ```
  */
 export function challengeHeader(params: ChallengeParams): string {
+  const dpop = params.dpop
+  if (dpop === undefined) return schemeChallenge('Bearer', params, undefined)
+  if (params.error === undefined) {
+    if (dpop.required) return schemeChallenge('DPoP', params, dpop.algs)
+    return `${schemeChallenge('Bearer', params, undefined)}, DPoP algs=${quote(dpop.algs)}`
+  }
+  return params.scheme === 'dpop'
+    ? schemeChallenge('DPoP', params, dpop.algs)
+    : schemeChallenge('Bearer', params, undefined)
+}
+
+function schemeChallenge(
+  scheme: 'Bearer' | 'DPoP',
+  params: ChallengeParams,
+  algs: string | undefined,
+): string {
   const parts: string[] = []
   if (params.realm !== undefined) parts.push(`realm=${quote(params.realm)}`)
   if (params.error !== undefined) parts.push(`error=${quote(params.error)}`)
@@ -52,9 +78,13 @@ export function challengeHeader(params: ChallengeParams): string {
   if (params.scopes !== undefined && params.scopes.length > 0) {
     parts.push(`scope=${quote(params.scopes.join(' '))}`)
   }
-  const is401 = params.error === undefined || params.error === 'invalid_token'
-  if (params.resourceMetadata !== undefined && is401) {
+  if (algs !== undefined) parts.push(`algs=${quote(algs)}`)
+  const is401 =
+    params.error !== undefined &&
+    params.error !== 'insufficient_scope' &&
+    params.error !== 'invalid_request'
+  if (params.resourceMetadata !== undefined && (params.error === undefined || is401)) {
     parts.push(`resource_metadata=${quote(params.resourceMetadata)}`)
   }
-  return parts.length === 0 ? 'Bearer' : `Bearer ${parts.join(', ')}`
+  return parts.length === 0 ? scheme : `${scheme} ${parts.join(', ')}`
 }

@@ -12,7 +12,8 @@ import { challengeHeader, type ChallengeContext } from './challenge.js'
 /**
  * The closed set of error codes. The first four map to RFC 6750 responses; `missing_token` is the
  * bare 401 challenge sent when a request carries no bearer credentials at all, and
- * `temporarily_unavailable` is the 503 sent when the issuer's keys cannot be obtained.
+ * `temporarily_unavailable` is the 503 sent when the issuer's keys cannot be obtained. The last two
+ * are RFC 9449's (DPoP): a refused proof, and a proof without the current server nonce.
  */
 export type OAuthErrorCode =
   | 'missing_token'
@@ -20,6 +21,8 @@ export type OAuthErrorCode =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'temporarily_unavailable'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
 
 /**
  * The machine-readable reason behind an error, for logs and metrics. It never holds request data.
@@ -55,6 +58,28 @@ export type OAuthErrorReason =
   | 'revocation_unavailable'
   | 'inactive'
   | 'introspection_unavailable'
+  | 'bound_token'
+  | 'unbound_token'
+  | 'binding_mismatch'
+  | 'certificate_mismatch'
+  | 'dpop_missing'
+  | 'dpop_duplicate'
+  | 'dpop_with_bearer'
+  | 'dpop_malformed'
+  | 'dpop_bad_typ'
+  | 'dpop_unsupported_alg'
+  | 'dpop_bad_key'
+  | 'dpop_private_key'
+  | 'dpop_bad_signature'
+  | 'dpop_bad_method'
+  | 'dpop_bad_uri'
+  | 'dpop_too_old'
+  | 'dpop_future'
+  | 'dpop_expired'
+  | 'dpop_bad_ath'
+  | 'dpop_replay'
+  | 'dpop_nonce'
+  | 'replay_unavailable'
 
 /** A fixed sentence per reason: `error_description` never holds a token, claim value or key. */
 const DESCRIPTIONS: Record<OAuthErrorReason, string> = {
@@ -88,6 +113,28 @@ const DESCRIPTIONS: Record<OAuthErrorReason, string> = {
   revocation_unavailable: 'The revocation status is temporarily unavailable',
   inactive: 'The access token is not active',
   introspection_unavailable: 'Token introspection is temporarily unavailable',
+  bound_token: 'The access token is bound to a key and needs proof of possession',
+  unbound_token: 'The access token is not bound to the DPoP proof key',
+  binding_mismatch: 'The access token is bound to another key',
+  certificate_mismatch: 'The access token is bound to another client certificate',
+  dpop_missing: 'A DPoP proof is required',
+  dpop_duplicate: 'The request carries more than one DPoP proof',
+  dpop_with_bearer: 'A DPoP proof came with a Bearer token',
+  dpop_malformed: 'The DPoP proof is malformed',
+  dpop_bad_typ: 'The DPoP proof type is not dpop+jwt',
+  dpop_unsupported_alg: 'The DPoP proof is signed with an algorithm that is not allowed',
+  dpop_bad_key: 'The DPoP proof key is not acceptable',
+  dpop_private_key: 'The DPoP proof key contains private material',
+  dpop_bad_signature: 'The DPoP proof signature is invalid',
+  dpop_bad_method: 'The DPoP proof is for another HTTP method',
+  dpop_bad_uri: 'The DPoP proof is for another URI',
+  dpop_too_old: 'The DPoP proof is too old',
+  dpop_future: 'The DPoP proof is issued in the future',
+  dpop_expired: 'The DPoP proof expired',
+  dpop_bad_ath: 'The DPoP proof is for another access token',
+  dpop_replay: 'The DPoP proof was already used',
+  dpop_nonce: 'A fresh DPoP nonce is required',
+  replay_unavailable: 'The DPoP replay check is temporarily unavailable',
 }
 
 const STATUS: Record<OAuthErrorCode, number> = {
@@ -96,6 +143,8 @@ const STATUS: Record<OAuthErrorCode, number> = {
   invalid_token: 401,
   insufficient_scope: 403,
   temporarily_unavailable: 503,
+  invalid_dpop_proof: 401,
+  use_dpop_nonce: 401,
 }
 
 /** Options of the {@link OAuthError} constructor. */
@@ -108,6 +157,13 @@ export interface OAuthErrorOptions {
   scopes?: readonly string[]
   /** For `temporarily_unavailable`: the `Retry-After` value in whole seconds. Default: 10. */
   retryAfter?: number
+  /**
+   * The scheme the request used, which the challenge answers in: `dpop` gives a `DPoP` challenge
+   * with `algs` (when the challenge context has DPoP). Default: `bearer`.
+   */
+  scheme?: 'bearer' | 'dpop'
+  /** For `use_dpop_nonce`: the nonce sent in the `DPoP-Nonce` header. */
+  nonce?: string
 }
 
 /**
@@ -154,6 +210,7 @@ export class OAuthError extends Error {
       const seconds = typeof wait === 'number' && Number.isFinite(wait) ? Math.ceil(wait) : 10
       this.headers = { 'Retry-After': String(Math.max(1, seconds)) }
     } else {
+      const dpopCode = code === 'invalid_dpop_proof' || code === 'use_dpop_nonce'
       this.headers = {
         'WWW-Authenticate': challengeHeader(
           code === 'missing_token'
@@ -163,9 +220,11 @@ export class OAuthError extends Error {
                 error: code,
                 description: DESCRIPTIONS[reason],
                 scopes: options.scopes,
+                scheme: dpopCode ? 'dpop' : options.scheme,
               },
         ),
       }
+      if (options.nonce !== undefined) this.headers['DPoP-Nonce'] = options.nonce
     }
   }
 
@@ -223,13 +282,16 @@ export class Refusal extends Error {
   override readonly name = 'Refusal'
   /** For `jwks_unavailable`: seconds until the next key fetch may be tried. */
   readonly retryAfter: number | undefined
+  /** For `dpop_nonce`: the nonce to send. */
+  readonly nonce: string | undefined
 
   constructor(
     readonly reason: OAuthErrorReason,
-    options?: { cause?: unknown; retryAfter?: number },
+    options?: { cause?: unknown; retryAfter?: number; nonce?: string },
   ) {
     super(reason, options?.cause === undefined ? undefined : { cause: options.cause })
     this.retryAfter = options?.retryAfter
+    this.nonce = options?.nonce
   }
 }
 
@@ -241,6 +303,25 @@ const CODE_OF: Partial<Record<OAuthErrorReason, OAuthErrorCode>> = {
   insufficient_scope: 'insufficient_scope',
   jwks_unavailable: 'temporarily_unavailable',
   revocation_unavailable: 'temporarily_unavailable',
+  replay_unavailable: 'temporarily_unavailable',
+  introspection_unavailable: 'temporarily_unavailable',
+  dpop_missing: 'invalid_dpop_proof',
+  dpop_duplicate: 'invalid_dpop_proof',
+  dpop_with_bearer: 'invalid_dpop_proof',
+  dpop_malformed: 'invalid_dpop_proof',
+  dpop_bad_typ: 'invalid_dpop_proof',
+  dpop_unsupported_alg: 'invalid_dpop_proof',
+  dpop_bad_key: 'invalid_dpop_proof',
+  dpop_private_key: 'invalid_dpop_proof',
+  dpop_bad_signature: 'invalid_dpop_proof',
+  dpop_bad_method: 'invalid_dpop_proof',
+  dpop_bad_uri: 'invalid_dpop_proof',
+  dpop_too_old: 'invalid_dpop_proof',
+  dpop_future: 'invalid_dpop_proof',
+  dpop_expired: 'invalid_dpop_proof',
+  dpop_bad_ath: 'invalid_dpop_proof',
+  dpop_replay: 'invalid_dpop_proof',
+  dpop_nonce: 'use_dpop_nonce',
 }
 
 /**
@@ -248,11 +329,17 @@ const CODE_OF: Partial<Record<OAuthErrorReason, OAuthErrorCode>> = {
  * the refusal's underlying cause and `Retry-After`; an `OAuthError` (from a custom validator) and
  * any other `Error` pass unchanged.
  */
-export function toOAuthError(error: unknown, challenge: ChallengeContext): Error {
+export function toOAuthError(
+  error: unknown,
+  challenge: ChallengeContext,
+  scheme?: 'bearer' | 'dpop',
+): Error {
   if (!(error instanceof Refusal)) return error instanceof Error ? error : new Error(String(error))
   return new OAuthError(CODE_OF[error.reason] ?? 'invalid_token', error.reason, {
     challenge,
     cause: error.cause,
     retryAfter: error.retryAfter,
+    scheme,
+    nonce: error.nonce,
   })
 }

@@ -19,10 +19,10 @@ export { ConfigurationError, OAuthError, isOAuthError } from './errors.js'
 export type { OAuthErrorCode, OAuthErrorOptions, OAuthErrorReason } from './errors.js'
 export { challengeHeader } from './challenge.js'
 export type { ChallengeContext, ChallengeParams } from './challenge.js'
-export type { AuthInfo, TokenClaims } from './auth-info.js'
-export { nodeRequestHeaders } from './bearer.js'
+export type { AuthInfo, TokenBinding, TokenClaims } from './auth-info.js'
+export { nodeClientCertificate, nodeRequestHeaders } from './bearer.js'
 export { webRequestHeaders } from './web-headers.js'
-export type { AuthRequest, RequestHeaders, TokenTransport } from './bearer.js'
+export type { AuthRequest, NodeSocketLike, RequestHeaders, TokenTransport } from './bearer.js'
 export {
   checkScopeRequirement,
   readScopes,
@@ -47,6 +47,11 @@ export type {
   RevocationListOptions,
 } from './revocation-list.js'
 export { MemoryIntrospectionCache } from './introspection-cache.js'
+export { createMemoryReplayStore } from './memory-replay-store.js'
+export type { MemoryReplayStore, MemoryReplayStoreOptions } from './memory-replay-store.js'
+export { DEFAULT_DPOP_ALGORITHMS } from './sender-options.js'
+export type { DpopOptions } from './sender-options.js'
+export { jwkThumbprint } from './jwk-thumbprint.js'
 export type {
   IntrospectionCacheOptions,
   IntrospectionClientAuthentication,

@@ -50,7 +50,11 @@ const headers = new Map<string, Readonly<Record<string, unknown>> | undefined>()
 const MAX_CACHED_HEADERS = 64
 const MAX_CACHED_HEADER_LENGTH = 512
 
-function parseHeader(segment: string): Readonly<Record<string, unknown>> | undefined {
+function parseHeader(
+  segment: string,
+  remember: boolean,
+): Readonly<Record<string, unknown>> | undefined {
+  if (!remember) return parseJsonObject(codec.decodeBase64url(segment))
   const known = headers.get(segment)
   if (known !== undefined) return known
   const header = parseJsonObject(codec.decodeBase64url(segment))
@@ -69,6 +73,9 @@ const COMPACT = /^[\w-]*\.[\w-]*\.[\w-]*$/
  * header JSON (no duplicates, bounded nesting, valid UTF-8), `alg` on the allowlist, `kid`/`typ`
  * strings, no `crit`/`b64` extension, no JWE. The payload comes back as bytes, not yet parsed.
  *
+ * `remember: false` keeps the header out of the shared header cache: DPoP proofs carry a key per
+ * client, so remembering them would only push out the issuers' headers.
+ *
  * @throws {@link Refusal} `too_large`, `encrypted_token`, `malformed`, `unsupported_alg` or
  * `unsupported_crit`.
  */
@@ -76,6 +83,7 @@ export function parseCompactJws(
   token: string,
   maxLength: number,
   algorithms: ReadonlySet<Algorithm>,
+  remember = true,
 ): ParsedJws {
   if (token.length > maxLength) throw new Refusal('too_large')
   const first = token.indexOf('.')
@@ -92,7 +100,7 @@ export function parseCompactJws(
   ) {
     throw new Refusal('malformed')
   }
-  const header = parseHeader(token.slice(0, first))
+  const header = parseHeader(token.slice(0, first), remember)
   if (header === undefined) throw new Refusal('malformed')
   if (Object.hasOwn(header, 'enc')) throw new Refusal('encrypted_token')
   const alg = header.alg

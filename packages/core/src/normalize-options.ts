@@ -10,6 +10,8 @@ import type { TokenTransport } from './bearer.js'
 import type { ClaimRules } from './claims.js'
 import { ConfigurationError } from './errors.js'
 import { normalizeIntrospection, type NormalizedIntrospection } from './introspection-options.js'
+import { normalizeDpop, type NormalizedDpop } from './sender-options.js'
+import { trustedProxySet } from './trusted-proxy.js'
 import { isKeySet } from './key-policy.js'
 import type {
   ClaimValidator,
@@ -39,6 +41,9 @@ export interface NormalizedOptions {
   fetch: typeof globalThis.fetch
   allowInsecureHttp: boolean
   introspection: NormalizedIntrospection | undefined
+  dpop: NormalizedDpop | undefined
+  mtls: boolean
+  trustedProxies: ReadonlySet<string>
 }
 
 const JWKS_DEFAULTS: Required<JwksCacheOptions> = {
@@ -280,6 +285,14 @@ export function normalizeOptions(options: VerifierOptions): NormalizedOptions {
             true,
           ),
         }
+  const proxies: unknown = options.trustedProxies ?? []
+  if (!Array.isArray(proxies) || proxies.some((p) => typeof p !== 'string' || p.trim() === '')) {
+    fail('"trustedProxies" must be an array of proxy IP addresses such as ["10.0.0.5"]')
+  }
+  if (options.mtls !== undefined && typeof options.mtls !== 'boolean') {
+    fail('"mtls" must be true or false')
+  }
+  const trustedProxies = trustedProxySet(proxies as string[])
   return {
     issuers,
     jwksUris,
@@ -312,5 +325,8 @@ export function normalizeOptions(options: VerifierOptions): NormalizedOptions {
       issuers,
       options.allowInsecureHttp === true,
     ),
+    dpop: normalizeDpop(options.dpop, trustedProxies),
+    mtls: options.mtls === true,
+    trustedProxies,
   }
 }

@@ -8,6 +8,7 @@ import type { Algorithm } from './algorithms.js'
 import type { AuthInfo } from './auth-info.js'
 import type { TokenTransport } from './bearer.js'
 import type { IntrospectionOptions } from './introspection-options.js'
+import type { DpopOptions } from './sender-options.js'
 import type { RevocationSource } from './stores.js'
 
 /** JWKS cache tuning. Every duration is in seconds. */
@@ -185,4 +186,24 @@ export interface VerifierOptions {
    * (an opaque token is refused as malformed).
    */
   introspection?: IntrospectionOptions
+  /**
+   * DPoP (RFC 9449): sender-constrained tokens proved by a signed proof per request. Absent:
+   * Bearer only (a DPoP-bound token is refused). `{ publicOrigin }`: both schemes. `{ required:
+   * true, publicOrigin }`: DPoP only. See `DpopOptions`. Default: absent.
+   */
+  dpop?: DpopOptions
+  /**
+   * Certificate-bound tokens (RFC 8705): a token with `cnf["x5t#S256"]` is served only over a TLS
+   * connection whose client certificate has that SHA-256 thumbprint (the adapters pass the
+   * socket's certificate; a `Client-Cert` header counts only from `trustedProxies`). Off: such
+   * tokens are refused, never served as bearer tokens. Default: false.
+   */
+  mtls?: boolean
+  /**
+   * Addresses (IPv4 or IPv6, exact) of reverse proxies whose `X-Forwarded-Proto`,
+   * `X-Forwarded-Host` (the public origin of DPoP proofs) and RFC 9440 `Client-Cert` headers are
+   * believed. The adapters pass the connection's peer address. From any other peer these headers
+   * are ignored. Default: none.
+   */
+  trustedProxies?: readonly string[]
 }

@@ -18,6 +18,12 @@ export interface ProtectedResourceMetadata {
   scopes_supported?: string[]
   /** The enabled transports: `header`, `query`, `body`. */
   bearer_methods_supported: string[]
+  /** The algorithms DPoP proofs may use (when DPoP is on). */
+  dpop_signing_alg_values_supported?: string[]
+  /** True in DPoP-only mode. */
+  dpop_bound_access_tokens_required?: boolean
+  /** True when certificate-bound tokens are accepted (`mtls`). */
+  tls_client_certificate_bound_access_tokens?: boolean
   /** Members from `resourceMetadata.extra`. */
   [member: string]: unknown
 }
@@ -49,6 +55,7 @@ export function buildResourceMetadata(
   issuers: readonly string[],
   resourceServer: string | undefined,
   transports: ReadonlySet<TokenTransport>,
+  sender: { dpop?: { algorithms: ReadonlySet<string>; required: boolean }; mtls?: boolean } = {},
 ): ResourceMetadata {
   const resource = new URL(options.resource)
   const suffix = resource.pathname === '/' ? '' : resource.pathname.replace(/\/$/, '')
@@ -60,6 +67,11 @@ export function buildResourceMetadata(
     authorization_servers: [...(options.authorizationServers ?? issuers)],
     bearer_methods_supported: [...transports],
   }
+  if (sender.dpop !== undefined) {
+    document.dpop_signing_alg_values_supported = [...sender.dpop.algorithms]
+    if (sender.dpop.required) document.dpop_bound_access_tokens_required = true
+  }
+  if (sender.mtls === true) document.tls_client_certificate_bound_access_tokens = true
   if (options.scopesSupported !== undefined) {
     document.scopes_supported = options.scopesSupported.map((s) => prefixScope(s, resourceServer))
   }

@@ -6,8 +6,7 @@
  * @module
  */
 import type { TokenClaims } from './auth-info.js'
-import type { ChallengeContext } from './challenge.js'
-import { OAuthError } from './errors.js'
+import { OAuthError, Refusal } from './errors.js'
 import type { EventHub, RevocationEvent } from './events.js'
 import type { RevocationSource } from './stores.js'
 
@@ -31,10 +30,10 @@ function revokedBy(source: RevocationSource, claims: Readonly<TokenClaims>): Rev
 }
 
 /** 503 for a source that cannot answer; an `OAuthError` it threw is kept as it is. */
-function unavailable(cause: unknown): OAuthError {
+function unavailable(cause: unknown): OAuthError | Refusal {
   if (cause instanceof OAuthError) return cause
   const wait = (cause as { retryAfter?: unknown } | null)?.retryAfter
-  return new OAuthError('temporarily_unavailable', 'revocation_unavailable', {
+  return new Refusal('revocation_unavailable', {
     cause,
     retryAfter: typeof wait === 'number' ? wait : undefined,
   })
@@ -44,14 +43,10 @@ function unavailable(cause: unknown): OAuthError {
  * The revocation step of a verifier: a revoked token is 401 `invalid_token` (reason `revoked`),
  * a source that cannot answer is 503 (reason `revocation_unavailable`).
  */
-export function revocationCheck(
-  source: RevocationSource,
-  challenge: ChallengeContext,
-  events: EventHub,
-): RevocationCheck {
+export function revocationCheck(source: RevocationSource, events: EventHub): RevocationCheck {
   const revoked = (claims: Readonly<TokenClaims>, issuer: string | undefined): never => {
     if (events.active) events.emit({ type: 'revocation', by: revokedBy(source, claims), issuer })
-    throw new OAuthError('invalid_token', 'revoked', { challenge })
+    throw new Refusal('revoked')
   }
   return (claims, issuer) => {
     let answer: boolean | Promise<boolean>

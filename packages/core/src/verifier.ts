@@ -13,7 +13,7 @@
  */
 import { backend } from '#crypto-backend'
 import { buildAuthInfo, type AuthInfo, type TokenClaims } from './auth-info.js'
-import { extractBearer, isB64token, type AuthRequest } from './bearer.js'
+import { extractBearer, headerValues, isB64token, type AuthRequest } from './bearer.js'
 import type { ChallengeContext } from './challenge.js'
 import { checkClaims, checkTimes } from './claims.js'
 import { OAuthError, Refusal, toOAuthError } from './errors.js'
@@ -26,11 +26,13 @@ import {
   type EventListener,
   type VerificationProbe,
 } from './events.js'
+import { createProofChecker } from './dpop-proof.js'
 import { createIntrospector, isOpaqueToken, type Introspector } from './introspection.js'
 import { introspectionJwtReader } from './introspection-jwt.js'
 import type { JwksCache, ResolvedKey } from './jwks-cache.js'
 import { parseCompactJws, signingInputOf, type JwsHeader, type ParsedJws } from './jws-parser.js'
 import { createKeySources } from './key-sources.js'
+import { andThen } from './maybe-async.js'
 import { normalizeOptions } from './normalize-options.js'
 import type { VerifierOptions } from './options.js'
 import { buildResourceMetadata, type ResourceMetadata } from './resource-metadata.js'
@@ -42,9 +44,11 @@ import {
   type ScopeMode,
   type ScopeRequirement,
 } from './scopes.js'
+import { createPossession } from './possession.js'
 import { revocationCheck } from './revocation.js'
 import { parseJsonObject } from './strict-json.js'
 import { TokenCache } from './token-cache.js'
+import { forwardedOrigin, fromTrustedProxy } from './trusted-proxy.js'
 
 /** Options of {@link Verifier.authenticate}. */
 export interface AuthenticateOptions {
@@ -237,8 +241,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
           config.issuers,
           config.resourceServer,
           config.transports,
+          { dpop: config.dpop, mtls: config.mtls },
         )
-  const challenge: ChallengeContext = { realm: config.realm, resourceMetadata: metadata?.url }
+  const dpop = config.dpop
+  const challenge: ChallengeContext = {
+    realm: config.realm,
+    resourceMetadata: metadata?.url,
+    dpop: dpop === undefined ? undefined : { algs: dpop.algs, required: dpop.required },
+  }
   const tokenCache =
     config.tokenCache === false ? undefined : new TokenCache(config.tokenCache.maxEntries)
   const events = new EventHub()
@@ -247,6 +257,19 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const rethrow = (error: unknown): never => {
     throw refused(error)
   }
+  const refusedDpop = (error: unknown): Error => toOAuthError(error, challenge, 'dpop')
+  const rethrowDpop = (error: unknown): never => {
+    throw refusedDpop(error)
+  }
+  const possession = createPossession({
+    dpop,
+    mtls: config.mtls,
+    trustedProxies: config.trustedProxies,
+    clockToleranceSec: config.rules.clockToleranceSec,
+    events,
+  })
+  const checkProof =
+    dpop === undefined ? undefined : createProofChecker(dpop, config.rules.clockToleranceSec)
 
   const introspecting = config.introspection
   const introspector =
@@ -274,16 +297,66 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // backend, a token is verified without waiting on anything, and only the answer is a promise.
   // Key fetches, Web Crypto and custom validators continue asynchronously.
 
-  /** `unchecked`: a header token whose b64token syntax is checked only when it is not cached. */
-  function verify(token: string, unchecked = false): Promise<AuthInfo> {
+  /**
+   * A token sent as `Bearer` (or given to `verify()`). `unchecked`: a header token whose b64token
+   * syntax is checked only when it is not cached. `request`: where a certificate-bound token's
+   * client certificate comes from.
+   */
+  function verify(token: string, unchecked = false, request?: AuthRequest): Promise<AuthInfo> {
     if (events.active) {
-      return observeToken(events, 'bearer', (probe) => check(token, unchecked, probe), refused)
+      return observeToken(
+        events,
+        'bearer',
+        (probe) => checkBearer(token, unchecked, probe, request),
+        refused,
+      )
     }
     try {
-      const auth = check(token, unchecked, undefined)
+      const auth = checkBearer(token, unchecked, undefined, request)
       return auth instanceof Promise ? auth.catch(rethrow) : Promise.resolve(auth)
     } catch (error) {
       return Promise.reject(refused(error))
+    }
+  }
+
+  function checkBearer(
+    token: string,
+    unchecked: boolean,
+    probe: VerificationProbe | undefined,
+    request: AuthRequest | undefined,
+  ): AuthInfo | Promise<AuthInfo> {
+    const auth = check(token, unchecked, probe)
+    // Only a token with a confirmation claim (`cnf`) has a binding to check: one property read.
+    if (auth instanceof Promise) {
+      return auth.then((ready) =>
+        ready.claims.cnf === undefined ? ready : possession.bearer(ready, request),
+      )
+    }
+    return auth.claims.cnf === undefined ? auth : possession.bearer(auth, request)
+  }
+
+  /**
+   * A token sent as `DPoP`: the proof (RFC 9449 §4.3) first, then the token as any other, then
+   * its binding to the proof's key and the proof's one-time use.
+   */
+  function verifyDpop(token: string, request: AuthRequest): Promise<AuthInfo> {
+    const run = (probe: VerificationProbe | undefined): AuthInfo | Promise<AuthInfo> => {
+      // The origin a trusted proxy forwarded, else the configured ones; never the Host header.
+      const forwarded = fromTrustedProxy(request, config.trustedProxies)
+        ? forwardedOrigin(request)
+        : undefined
+      const origins = forwarded === undefined ? (dpop?.origins ?? []) : [forwarded]
+      const proof = checkProof!(request, { method: request.method, origins }, token)
+      return andThen(proof, (checked) =>
+        andThen(check(token, false, probe), (auth) => possession.dpop(auth, checked, request)),
+      )
+    }
+    if (events.active) return observeToken(events, 'dpop', run, refusedDpop)
+    try {
+      const auth = run(undefined)
+      return auth instanceof Promise ? auth.catch(rethrowDpop) : Promise.resolve(auth)
+    } catch (error) {
+      return Promise.reject(refusedDpop(error))
     }
   }
 
@@ -413,7 +486,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   const checkRevocation =
-    config.revocation === null ? undefined : revocationCheck(config.revocation, challenge, events)
+    config.revocation === null ? undefined : revocationCheck(config.revocation, events)
 
   /**
    * The checks every accepted token passes on every request, token-cache hits included:
@@ -444,11 +517,21 @@ export function createVerifier(options: VerifierOptions): Verifier {
   function authenticate(request: AuthRequest, opts?: AuthenticateOptions): Promise<AuthInfo> {
     let found
     try {
-      found = extractBearer(request, config.transports, true)
+      found = extractBearer(request, config.transports, true, dpop !== undefined)
     } catch (error) {
       return refuseRequest('bearer', refused(error))
     }
-    if ('token' in found) return verify(found.token, found.unchecked === true)
+    if ('token' in found) {
+      if (found.dpop === true) return verifyDpop(found.token, request)
+      if (dpop === undefined) return verify(found.token, found.unchecked === true, request)
+      // DPoP only: a Bearer token counts as no credentials (answered with the DPoP challenge).
+      if (dpop.required) found = { missing: true } as const
+      else if (headerValues(request.headers, 'dpop').length > 0) {
+        // A proof next to a Bearer token: the client meant DPoP or is confused; either way the
+        // request is refused rather than served without the proof it sent (RFC 9449 §7.2).
+        return refuseRequest('bearer', refused(new Refusal('dpop_with_bearer')))
+      } else return verify(found.token, found.unchecked === true, request)
+    }
     if ('missing' in found) {
       if (opts?.optional === true) {
         if (events.active) reportRequest(events, 'none')
@@ -497,12 +580,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (auth === undefined) throw new OAuthError('missing_token', 'missing_token', { challenge })
     const scopes = compile(method)
     if (scopes === undefined) {
-      throw new OAuthError('insufficient_scope', 'insufficient_scope', { challenge })
+      throw new OAuthError('insufficient_scope', 'insufficient_scope', {
+        challenge,
+        scheme: auth.scheme,
+      })
     }
     if (!scopesSatisfy(auth.scopes, scopes)) {
       throw new OAuthError('insufficient_scope', 'insufficient_scope', {
         challenge,
         scopes: scopes.required,
+        scheme: auth.scheme,
       })
     }
   }

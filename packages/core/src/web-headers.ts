@@ -8,6 +8,9 @@
  */
 import type { RequestHeaders } from './bearer.js'
 
+/** Headers that count only from a trusted proxy (see `trusted-proxy.ts`). */
+const FORWARDED = ['client-cert', 'x-forwarded-host', 'x-forwarded-proto'] as const
+
 /** RFC 9110 `tchar`: the characters of a token such as an auth-scheme. */
 const TCHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/
 
@@ -70,5 +73,12 @@ export function webRequestHeaders(headers: Headers): RequestHeaders {
   if (authorization !== null) out.authorization = splitCredentials(authorization)
   const type = headers.get('content-type')
   if (type !== null) out['content-type'] = type
+  // A proof is a JWS (no comma, no space), so `, ` can only join two DPoP headers: keep them two.
+  const dpop = headers.get('dpop')
+  if (dpop !== null) out.dpop = dpop.includes(', ') ? dpop.split(', ') : dpop
+  for (const name of FORWARDED) {
+    const value = headers.get(name)
+    if (value !== null) out[name] = value
+  }
   return out
 }

@@ -46,6 +46,9 @@ describe('AuthInfo', () => {
       username: 'alice',
       groups: ['admins', 'editors'],
       expiresAt: exp,
+      scheme: 'bearer',
+      binding: undefined,
+      responseHeaders: undefined,
     })
     expect(auth.token).toBe(token)
   })

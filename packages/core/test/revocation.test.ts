@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { EventHub } from '../src/events.js'
 import { OAuthError } from '../src/index.js'
+import { toOAuthError } from '../src/errors.js'
 import { revocationCheck } from '../src/revocation.js'
 import type { RevocationSource } from '../src/stores.js'
 
@@ -11,21 +12,25 @@ function caught(fn: () => unknown): OAuthError {
   try {
     fn()
   } catch (error) {
-    return error as OAuthError
+    return toOAuthError(error, challenge) as OAuthError
   }
   throw new Error('nothing was thrown')
 }
 
+/** The step's answer as the verifier sends it (its refusals become the one error contract). */
+const answered = (pending: void | Promise<void>): Promise<void> =>
+  Promise.resolve(pending).catch((error: unknown) => {
+    throw toOAuthError(error, challenge)
+  })
+
 describe('the revocation step', () => {
   it('answers synchronously when the source does, and passes a token that is not revoked', () => {
-    const check = revocationCheck({ isRevoked: () => false }, challenge, new EventHub())
+    const check = revocationCheck({ isRevoked: () => false }, new EventHub())
     expect(check(claims)).toBeUndefined()
   })
 
   it('refuses a revoked token with 401 invalid_token and the fixed description', () => {
-    const error = caught(() =>
-      revocationCheck({ isRevoked: () => true }, challenge, new EventHub())(claims),
-    )
+    const error = caught(() => revocationCheck({ isRevoked: () => true }, new EventHub())(claims))
     expect(error).toBeInstanceOf(OAuthError)
     expect(error.status).toBe(401)
     expect(error.reason).toBe('revoked')
@@ -37,9 +42,9 @@ describe('the revocation step', () => {
 
   it('awaits an asynchronous source and refuses what it reports revoked', async () => {
     const source: RevocationSource = { isRevoked: (c) => Promise.resolve(c.jti === 'j1') }
-    const check = revocationCheck(source, challenge, new EventHub())
-    await expect(check(claims)).rejects.toMatchObject({ status: 401, reason: 'revoked' })
-    await expect(check({ ...claims, jti: 'j2' })).resolves.toBeUndefined()
+    const check = revocationCheck(source, new EventHub())
+    await expect(answered(check(claims))).rejects.toMatchObject({ status: 401, reason: 'revoked' })
+    await expect(answered(check({ ...claims, jti: 'j2' }))).resolves.toBeUndefined()
   })
 
   it('answers 503 when a source throws or rejects, keeping its Retry-After and cause', async () => {
@@ -51,7 +56,6 @@ describe('the revocation step', () => {
             throw down
           },
         },
-        challenge,
         new EventHub(),
       )(claims),
     )
@@ -59,10 +63,9 @@ describe('the revocation step', () => {
     expect(sync.headers).toEqual({ 'Retry-After': '3' })
     const check = revocationCheck(
       { isRevoked: () => Promise.reject(new Error('x')) },
-      challenge,
       new EventHub(),
     )
-    await expect(check(claims)).rejects.toMatchObject({
+    await expect(answered(check(claims))).rejects.toMatchObject({
       status: 503,
       headers: { 'Retry-After': '10' },
     })
@@ -79,7 +82,6 @@ describe('the revocation step', () => {
             throw chosen
           },
         },
-        challenge,
         new EventHub(),
       )(claims),
     )

@@ -31,6 +31,7 @@ export interface ExpressLikeRequest extends IncomingMessage {
 /** The parts of an Express response the metadata handler uses. */
 export interface ExpressLikeResponse {
   json(body: unknown): unknown
+  setHeader?(name: string, value: string): unknown
 }
 
 /** Express's `next`. */
@@ -57,12 +58,14 @@ class ExpressAuthRequest implements AuthRequest {
   readonly url: string | undefined
   readonly headers: RequestHeaders
   readonly body: unknown
+  readonly socket: IncomingMessage['socket']
 
   constructor(private readonly req: ExpressLikeRequest) {
     this.method = req.method
     this.url = req.originalUrl ?? req.url
     this.headers = nodeRequestHeaders(req)
     this.body = req.body
+    this.socket = req.socket
   }
 
   /** Express 5 parses the query string on every read of `req.query`: read only when asked. */
@@ -91,10 +94,13 @@ export function authenticate(
 ): Middleware {
   const shared = toVerifier(verifier)
   const optional = { optional: options.optional === true }
-  return (req, _res, next) => {
+  return (req, res, next) => {
     ;(req as WithVerifier)[VERIFIER] = shared
     shared.authenticate(new ExpressAuthRequest(req), optional).then((auth) => {
       req.auth = auth
+      // A fresh DPoP nonce, when the one the client used is about to age out.
+      const extra = auth?.responseHeaders
+      for (const name in extra) res.setHeader?.(name, extra[name] as string)
       next()
     }, next)
   }

@@ -23,25 +23,50 @@ export interface RouteScopeConfig {
   auth?: 'required' | 'optional'
 }
 
+/** The hooks the plugin decorates the instance with (by their own names, or under a namespace). */
+export interface ScopeguardHooks {
+  /** Authenticates the request (401/400/503 on failure) and sets `request.auth`. */
+  authenticate: AuthHook
+  /** Authenticates when a token is present; anonymous requests pass with `request.auth` undefined. */
+  authenticateOptional: AuthHook
+  /** A hook requiring every listed scope; put it after `authenticate`. */
+  requireScopes(...scopes: string[]): AuthHook
+  /** A hook requiring at least one listed scope; put it after `authenticate`. */
+  requireAnyScope(...scopes: string[]): AuthHook
+  /** A hook requiring scopes by HTTP method; put it after `authenticate`. */
+  requireScopesByMethod(map: MethodScopeMap, mode?: ScopeMode): AuthHook
+}
+
+/** What `fastify[namespace]` holds when the plugin is registered with a `namespace`. */
+export interface ScopeguardNamespaceDecoration extends ScopeguardHooks {
+  /** The plugin's verifier (one per app: it owns the key cache). */
+  verifier: Verifier
+}
+
+/**
+ * Declares the `namespace` the plugin is registered with, so the types follow the decorations:
+ * `declare module '@scopeguard/fastify' { interface ScopeguardNamespace { name: 'oauth' } }` types
+ * `fastify.oauth` and removes the default names (`fastify.authenticate`, ...) from
+ * `FastifyInstance`, leaving them free for another plugin or the app. Empty by default.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ScopeguardNamespace {}
+
+/** The instance decorations: the default names, or one namespace once it is declared above. */
+type InstanceDecorations = ScopeguardNamespace extends { name: infer Name extends string }
+  ? { [K in Name]: ScopeguardNamespaceDecoration }
+  : ScopeguardHooks & {
+      /** The app's verifier (one per app: it owns the key cache). */
+      scopeguard: Verifier
+    }
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The verified token; undefined until authenticated, or for anonymous requests. */
     auth: AuthInfo | undefined
   }
-  interface FastifyInstance {
-    /** The app's verifier (one per app: it owns the key cache). */
-    scopeguard: Verifier
-    /** Authenticates the request (401/400/503 on failure) and sets `request.auth`. */
-    authenticate: AuthHook
-    /** Authenticates when a token is present; anonymous requests pass with `request.auth` undefined. */
-    authenticateOptional: AuthHook
-    /** A hook requiring every listed scope; put it after `authenticate`. */
-    requireScopes(...scopes: string[]): AuthHook
-    /** A hook requiring at least one listed scope; put it after `authenticate`. */
-    requireAnyScope(...scopes: string[]): AuthHook
-    /** A hook requiring scopes by HTTP method; put it after `authenticate`. */
-    requireScopesByMethod(map: MethodScopeMap, mode?: ScopeMode): AuthHook
-  }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface FastifyInstance extends InstanceDecorations {}
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface FastifyContextConfig extends RouteScopeConfig {}
 }

@@ -6,5 +6,11 @@
  */
 export * from '@scopeguard/core'
 export { scopeguard, protectedResourceMetadata, type ScopeguardPluginOptions } from './plugin.js'
-export type { AuthHook, RouteScopeConfig } from './augment.js'
+export type {
+  AuthHook,
+  RouteScopeConfig,
+  ScopeguardHooks,
+  ScopeguardNamespace,
+  ScopeguardNamespaceDecoration,
+} from './augment.js'
 export { scopeguard as default } from './plugin.js'

@@ -16,9 +16,14 @@ import {
   type Verifier,
   type VerifierOptions,
 } from '@scopeguard/core'
-import type { FastifyPluginAsync, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import type {
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyRequest,
+  RouteHandlerMethod,
+} from 'fastify'
 import fp from 'fastify-plugin'
-import type { AuthHook, RouteScopeConfig } from './augment.js'
+import type { AuthHook, RouteScopeConfig, ScopeguardNamespaceDecoration } from './augment.js'
 
 /** Plugin options: a shared verifier, or options to build one. */
 export type ScopeguardPluginOptions = (
@@ -29,6 +34,15 @@ export type ScopeguardPluginOptions = (
    * the body is read; `preHandler` runs after body parsing, as the `body` transport needs.
    */
   hook?: 'onRequest' | 'preHandler'
+  /**
+   * Puts every instance decoration under one name instead of the default names: with
+   * `namespace: 'oauth'` the app has `fastify.oauth.authenticate`, `fastify.oauth.requireScopes`,
+   * ..., `fastify.oauth.verifier`, and no `fastify.authenticate` or `fastify.scopeguard`. For apps
+   * where another plugin or the app itself owns those names (`@fastify/jwt` apps usually decorate
+   * `authenticate`). `request.auth` keeps its name. Declare the same name in
+   * `ScopeguardNamespace` for the types. Default: none (the default names).
+   */
+  namespace?: string
 }
 
 /** A request decoration: set once `authenticate` has run (the scope guards check it). */
@@ -43,6 +57,7 @@ function authRequestOf(request: FastifyRequest): AuthRequest {
     headers: nodeRequestHeaders(request.raw),
     query: request.query,
     body: request.body,
+    socket: request.raw.socket,
   }
 }
 
@@ -74,10 +89,46 @@ function requirementOf(config: RouteScopeConfig, url: string): ScopeRequirement 
   }
 }
 
+const DEFAULT_NAMES = [
+  'scopeguard',
+  'authenticate',
+  'authenticateOptional',
+  'requireScopes',
+  'requireAnyScope',
+  'requireScopesByMethod',
+] as const
+
+/**
+ * Refuses at registration a decoration name the app already has, naming the way out, rather than
+ * leaving Fastify's bare "already added" (or, for a namespace, an unusable name) to explain it.
+ */
+function checkNamespace(fastify: FastifyInstance, namespace: string | undefined): void {
+  if (namespace === undefined) {
+    const taken = DEFAULT_NAMES.filter((name) => fastify.hasDecorator(name))
+    if (taken.length > 0) {
+      throw new ConfigurationError(
+        `the app already has ${taken.map((name) => `fastify.${name}`).join(', ')} (another plugin, or the app's own hook); register scopeguard with a namespace, e.g. { namespace: 'oauth' }`,
+      )
+    }
+    return
+  }
+  if (typeof namespace !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(namespace)) {
+    throw new ConfigurationError(
+      `namespace must be an identifier such as 'oauth' (got ${JSON.stringify(namespace)})`,
+    )
+  }
+  if (fastify.hasDecorator(namespace)) {
+    throw new ConfigurationError(
+      `namespace: the app already has fastify.${namespace}; pick another name`,
+    )
+  }
+}
+
 const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) => {
-  const { hook = 'onRequest', verifier: given, ...verifierOptions } = options
+  const { hook = 'onRequest', namespace, verifier: given, ...verifierOptions } = options
   let verifier: Verifier
   try {
+    checkNamespace(fastify, namespace)
     verifier = given ?? toVerifier(verifierOptions as VerifierOptions)
   } catch (error) {
     const failure = error as Error // toVerifier throws ConfigurationError only
@@ -87,10 +138,12 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
   // Hooks return promise chains rather than being async functions: no extra awaits per request.
   const authenticateWith = (optional: boolean): AuthHook => {
     const opts = { optional }
-    return function authenticate(request) {
+    return function authenticate(request, reply) {
       ;(request as Marked)[AUTHENTICATED] = true
       return verifier.authenticate(authRequestOf(request), opts).then((auth) => {
         request.auth = auth
+        // A fresh DPoP nonce, when the one the client used is about to age out.
+        if (auth?.responseHeaders !== undefined) reply.headers(auth.responseHeaders)
       })
     }
   }
@@ -109,15 +162,16 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
         }
         return Promise.resolve()
       },
-    'run fastify.authenticate',
+    `run fastify.${namespace === undefined ? '' : `${namespace}.`}authenticate`,
   )
   // The declarative form: authentication and the route's requirement in one hook.
   const protect = (optional: boolean, requirement: ScopeRequirement): AuthHook => {
     const opts = { optional }
-    return function authenticateAndRequireScopes(request) {
+    return function authenticateAndRequireScopes(request, reply) {
       ;(request as Marked)[AUTHENTICATED] = true
       return verifier.authenticate(authRequestOf(request), opts).then((auth) => {
         request.auth = auth
+        if (auth?.responseHeaders !== undefined) reply.headers(auth.responseHeaders)
         verifier.checkScopes(auth, requirement, request.method)
       })
     }
@@ -125,12 +179,22 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
 
   const required = authenticateWith(false)
   const optional = authenticateWith(true)
-  fastify.decorate('scopeguard', verifier)
-  fastify.decorate('authenticate', required)
-  fastify.decorate('authenticateOptional', optional)
-  fastify.decorate('requireScopes', guards.requireScopes)
-  fastify.decorate('requireAnyScope', guards.requireAnyScope)
-  fastify.decorate('requireScopesByMethod', guards.requireScopesByMethod)
+  if (namespace === undefined) {
+    fastify.decorate('scopeguard', verifier)
+    fastify.decorate('authenticate', required)
+    fastify.decorate('authenticateOptional', optional)
+    fastify.decorate('requireScopes', guards.requireScopes)
+    fastify.decorate('requireAnyScope', guards.requireAnyScope)
+    fastify.decorate('requireScopesByMethod', guards.requireScopesByMethod)
+  } else {
+    const decoration: ScopeguardNamespaceDecoration = {
+      verifier,
+      authenticate: required,
+      authenticateOptional: optional,
+      ...guards,
+    }
+    fastify.decorate(namespace, Object.freeze(decoration))
+  }
   fastify.decorateRequest('auth', undefined)
   fastify.decorateRequest(AUTHENTICATED as unknown as string, false)
 
@@ -138,15 +202,14 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
     const config = route.config ?? {}
     const requirement = requirementOf(config, route.url)
     if (requirement === undefined && config.auth === undefined) return
-    const hooks: AuthHook[] = [
+    const first: AuthHook =
       requirement === undefined
         ? config.auth === 'optional'
           ? optional
           : required
-        : protect(config.auth === 'optional', requirement),
-    ]
+        : protect(config.auth === 'optional', requirement)
     const existing = route[hook]
-    route[hook] = [...hooks, ...(existing === undefined ? [] : [existing].flat())] as never
+    route[hook] = [first, ...(existing === undefined ? [] : [existing].flat())] as never
   })
   return Promise.resolve()
 }

@@ -135,6 +135,17 @@ describe('@scopeguard/fastify', () => {
     )
   })
 
+  it('refuses a namespace that is not an identifier, or that the app already has', async () => {
+    const spaced = Fastify()
+    await expect(spaced.register(scopeguard, { ...options, namespace: 'o auth' })).rejects.toThrow(
+      `scopeguard: namespace must be an identifier such as 'oauth' (got "o auth")`,
+    )
+    const taken = Fastify().decorate('oauth', {})
+    await expect(taken.register(scopeguard, { ...options, namespace: 'oauth' })).rejects.toThrow(
+      'scopeguard: namespace: the app already has fastify.oauth; pick another name',
+    )
+  })
+
   it('refuses, at start-up, protectedResourceMetadata() for a verifier without resourceMetadata', () => {
     expect(() => protectedResourceMetadata(createVerifier(options))).toThrow(ConfigurationError)
   })

@@ -18,6 +18,7 @@ import {
   type AuthenticateOptions,
   type AuthInfo,
   type AuthRequest,
+  type NodeSocketLike,
   type MethodScopeMap,
   type RequestHeaders,
   type ScopeMode,
@@ -53,6 +54,12 @@ class HonoAuthRequest implements AuthRequest {
   /** The form a `validator('form', ...)` mounted before `authenticate()` parsed (body transport). */
   get body(): unknown {
     return (this.c.req as unknown as { valid(target: string): unknown }).valid('form')
+  }
+
+  /** On `@hono/node-server`, the Node socket (peer address, TLS client certificate); else none. */
+  get socket(): NodeSocketLike | undefined {
+    const env = this.c.env as { incoming?: { socket?: NodeSocketLike } } | undefined
+    return env?.incoming?.socket
   }
 }
 
@@ -94,6 +101,9 @@ export function authenticate(
       throw toHttpException(error)
     }
     c.set('auth', auth)
+    // A fresh DPoP nonce, when the one the client used is about to age out.
+    const extra = auth?.responseHeaders
+    for (const name in extra) c.header(name, extra[name])
     await next()
   })
 }

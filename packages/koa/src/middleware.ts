@@ -36,6 +36,7 @@ export interface KoaLikeContext {
   request: object
   state: object
   body: unknown
+  set(fields: Readonly<Record<string, string>>): void
 }
 
 /** A Koa middleware. */
@@ -55,12 +56,14 @@ class KoaAuthRequest implements AuthRequest {
   readonly url: string
   readonly headers: RequestHeaders
   readonly body: unknown
+  readonly socket: KoaLikeContext['req']['socket']
 
   constructor(private readonly ctx: KoaLikeContext) {
     this.method = ctx.method
     this.url = ctx.originalUrl
     this.headers = nodeRequestHeaders(ctx.req)
     this.body = (ctx.request as { body?: unknown }).body
+    this.socket = ctx.req.socket
   }
 
   /** Read (and parsed) only when the query transport is enabled. */
@@ -92,7 +95,10 @@ export function authenticate(
   return async (ctx, next) => {
     ;(ctx as WithVerifier)[VERIFIER] = shared
     const state = ctx.state as ScopeguardState
-    state.auth = await shared.authenticate(new KoaAuthRequest(ctx), optional)
+    const auth = await shared.authenticate(new KoaAuthRequest(ctx), optional)
+    state.auth = auth
+    // A fresh DPoP nonce, when the one the client used is about to age out.
+    if (auth?.responseHeaders !== undefined) ctx.set(auth.responseHeaders)
     await next()
   }
 }

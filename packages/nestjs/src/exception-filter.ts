@@ -37,6 +37,18 @@ function isFastifyReply(response: object): response is FastifyLikeReply {
 }
 
 /**
+ * Sets response headers on either platform's response (Fastify's reply or Express's response):
+ * the error's headers here, a fresh DPoP nonce from the guard.
+ */
+export function setResponseHeaders(
+  response: object,
+  headers: Readonly<Record<string, string>>,
+): void {
+  if (isFastifyReply(response)) response.headers({ ...headers })
+  else (response as ExpressLikeResponse).set({ ...headers })
+}
+
+/**
  * Renders an `OAuthError`'s body.
  *
  * @example
@@ -69,10 +81,8 @@ export class ScopeguardExceptionFilter implements ExceptionFilter<OAuthError> {
   catch(error: OAuthError, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<object>()
     const body = oauthErrorBody(error)
-    if (isFastifyReply(response)) {
-      response.code(error.status).headers(error.headers).send(body)
-    } else {
-      ;(response as ExpressLikeResponse).status(error.status).set(error.headers).json(body)
-    }
+    setResponseHeaders(response, error.headers)
+    if (isFastifyReply(response)) response.code(error.status).send(body)
+    else (response as ExpressLikeResponse).status(error.status).json(body)
   }
 }

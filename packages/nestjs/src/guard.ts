@@ -8,6 +8,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
 import type { ScopeRequirement, Verifier } from '@scopeguard/core'
+import { setResponseHeaders } from './exception-filter.js'
 import { toAuthRequest, type NestLikeRequest } from './nest-request.js'
 import { AUTH_MODE_KEY, SCOPES_KEY, SCOPEGUARD_VERIFIER, type AuthMode } from './tokens.js'
 
@@ -51,6 +52,10 @@ export class ScopeguardGuard implements CanActivate {
       optional: mode === 'optional',
     })
     request.auth = auth
+    // A fresh DPoP nonce, when the one the client used is about to age out.
+    if (auth?.responseHeaders !== undefined) {
+      setResponseHeaders(context.switchToHttp().getResponse(), auth.responseHeaders)
+    }
     if (requirement !== undefined) this.verifier.checkScopes(auth, requirement, request.method)
     return true
   }

@@ -48,12 +48,14 @@ class NestAuthRequest implements AuthRequest {
   readonly url: string
   readonly headers: RequestHeaders
   readonly body: unknown
+  readonly socket: IncomingMessage['socket'] | undefined
 
   constructor(private readonly request: NestLikeRequest) {
     this.method = request.method
     this.url = request.originalUrl ?? request.url
     this.headers = nodeRequestHeaders(request.raw ?? request)
     this.body = request.body
+    this.socket = (request.raw ?? (request as { socket?: IncomingMessage['socket'] })).socket
   }
 
   /** Read only when the query transport is enabled (Express 5 parses it on every read). */

@@ -6,7 +6,15 @@
  * @module
  */
 import { Buffer, isAscii, isUtf8 } from 'node:buffer'
-import { constants, createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto'
+import {
+  constants,
+  createHash,
+  createHmac,
+  createPublicKey,
+  verify,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto'
 import type { JWK } from 'jose'
 import { ALGORITHMS, type Algorithm } from '../algorithms.js'
 import type { Codec, SignatureBackend } from './signature-backend.js'
@@ -55,6 +63,8 @@ export const backend: SignatureBackend = {
       return false
     }
   },
+  sha256: (data) => createHash('sha256').update(data).digest(),
+  hmacSha256: (key, data) => createHmac('sha256', key).update(data).digest(),
 }
 
 /** The octet length of an RSA public key's modulus (Node caches the key details). */

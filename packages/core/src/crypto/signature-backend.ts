@@ -27,6 +27,10 @@ export interface SignatureBackend {
     data: Uint8Array,
     signature: Uint8Array,
   ): boolean | Promise<boolean>
+  /** SHA-256 of `data` (DPoP `ath`, JWK thumbprints, certificate thumbprints). */
+  sha256(data: Uint8Array): Uint8Array | Promise<Uint8Array>
+  /** HMAC-SHA-256 of `data` under `key` (stateless DPoP nonces). */
+  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array | Promise<Uint8Array>
 }
 
 /**

@@ -51,6 +51,19 @@ export const backend: SignatureBackend = {
       return false
     }
   },
+  async sha256(data) {
+    return new Uint8Array(await crypto.subtle.digest('SHA-256', data as BufferSource))
+  },
+  async hmacSha256(key, data) {
+    const hmacKey = await crypto.subtle.importKey(
+      'raw',
+      key as BufferSource,
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    )
+    return new Uint8Array(await crypto.subtle.sign('HMAC', hmacKey, data as BufferSource))
+  },
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
