@@ -109,6 +109,7 @@ export function verdicts(results) {
       measured: `${pct(r.ratio)} (${pct(r.ratioMin)}-${pct(r.ratioMax)}), ${int(r.on)} vs ${int(r.off)} req/s`,
     })
   }
+  if (results.events !== undefined) out.push(...eventsVerdicts(results.events))
   const { introspection } = results
   if (introspection !== undefined) {
     const { hit } = introspection
@@ -125,6 +126,95 @@ export function verdicts(results) {
     measured: cold.map((r) => `${r.target}: ${r.fetches} fetch, ${r.failed} failed`).join('; '),
   })
   return out
+}
+
+/** The events targets: no cost without a listener, under 5% on the HTTP path with OpenTelemetry. */
+function eventsVerdicts(events) {
+  const out = []
+  for (const mode of ['repeated', 'distinct']) {
+    const row = find(events.micro, { mode, contender: 'no listener' })
+    out.push({
+      ok: row !== undefined && row.ratio >= 0.99,
+      target: `Verify, ${mode === 'repeated' ? 'repeated RS256 token (token cache)' : 'distinct RS256 tokens'}, no event listener: >= 99% of the same build with events compiled out`,
+      measured: row
+        ? `${pct2(row.ratio)} (rounds ${pct2(row.ratioMin)}-${pct2(row.ratioMax)})`
+        : 'not measured',
+    })
+  }
+  const otel = events.http?.find((row) => row.contender === 'scopeguard + OpenTelemetry')
+  out.push({
+    ok: otel !== undefined && otel.ratio >= 0.95,
+    target:
+      'HTTP, same token, Express + scopeguard with @scopeguard/opentelemetry: < 5% fewer req/s than without',
+    measured: otel
+      ? `${pct(otel.ratio)} of the req/s (rounds ${pct(otel.ratioMin)}-${pct(otel.ratioMax)}); ${pct(otel.cpuRatio)} by server CPU per request`
+      : 'not measured',
+  })
+  return out
+}
+
+/** `0.9934` -> `99.3%`: the events ratios are judged to a tenth of a percent. */
+const pct2 = (ratio) => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)}%` : 'n/a')
+
+/**
+ * The "Events and OpenTelemetry" section of BENCHMARKS.md (also printed by `node bench/events.mjs`).
+ *
+ * @returns {string[]} markdown lines
+ */
+export function eventsSection(events) {
+  const s = ['## Events and OpenTelemetry', '']
+  s.push(
+    `What the core's events cost. Verify: one verifier per row, all in one process, ${events.settings.rounds} rounds interleaved in a rotated order (each at least ${events.settings.minTimeMs} ms of this process's CPU time, not wall-clock time, of \`await verify()\` over ${events.settings.tokens} tokens; ops/s are per CPU-second); each ratio is the median of the per-round ratios, with their range. ` +
+      `"No listener" is judged against the same build with its ${events.checksCompiledOut} event checks compiled out (\`events.active\` replaced by \`false\`); each verifier without a listener runs in a private copy of the built \`dist/\`, since V8 shares type feedback between the verifiers of one module instance, so the difference is exactly what an app that never subscribes pays; the other rows are against "no listener", the A/A control being the same verifier from another copy (its distance from 100% shows the noise of the run). ` +
+      'The OpenTelemetry rows use an SDK `MeterProvider` read by the Prometheus exporter (not scraped during the run), with no tracing SDK (so no active span).',
+    '',
+  )
+  const rows = events.micro.map((r) => [
+    r.mode === 'repeated' ? 'one token (token cache)' : 'distinct tokens',
+    r.contender === 'no listener' ? `**${r.contender}**` : r.contender,
+    int(r.opsPerSec),
+    r.ratio === undefined ? 'reference' : `${pct2(r.ratio)} of ${r.versus}`,
+    r.ratio === undefined ? '' : `${pct2(r.ratioMin)}-${pct2(r.ratioMax)}`,
+  ])
+  s.push(table(['tokens', 'verifier', 'ops/s', 'ratio', 'rounds range'], rows), '')
+  if (events.http !== undefined) {
+    const h = events.http[0]
+    s.push(
+      `HTTP, same token: Express + scopeguard with \`instrumentVerifier\` (the same SDK setup) against the same server without it, each in its own process, autocannon with ${events.settings.http.connections} connections, ${events.settings.http.rounds} rounds of ${events.settings.http.durationSec} s interleaved; server CPU is the server process's user + system time per request.`,
+      '',
+    )
+    s.push(
+      table(
+        [
+          'server',
+          'req/s',
+          'vs without',
+          'server CPU / request',
+          'vs without (CPU)',
+          'p50 latency',
+          'non-2xx / errors',
+        ],
+        events.http.map((r) => [
+          r.app === h.app ? `${r.app} (reference)` : `**${r.app}**`,
+          int(r.reqPerSec),
+          r.app === h.app ? '' : `${pct(r.ratio)} (${pct(r.ratioMin)}-${pct(r.ratioMax)})`,
+          `${r.cpuPerRequestUs.toFixed(1)} µs`,
+          r.app === h.app ? '' : pct(r.cpuRatio),
+          `${r.latencyP50} ms`,
+          `${r.non2xx} / ${r.errors}`,
+        ]),
+      ),
+      '',
+    )
+  }
+  s.push(
+    table(
+      ['', 'target', 'measured'],
+      eventsVerdicts(events).map((v) => [v.ok ? 'met' : '**missed**', v.target, v.measured]),
+    ),
+    '',
+  )
+  return s
 }
 
 const kb = (bytes) => `${Math.round(bytes / 1024)} kB`
@@ -416,6 +506,7 @@ export function markdown(results) {
       '',
     )
   }
+  if (results.events !== undefined) s.push(...eventsSection(results.events))
   s.push('## Import cost', '')
   s.push(
     `\`import()\` time in a fresh Node process (median of ${importCost.settings.runs} processes, interleaved), and installed size: the package and its production dependency tree in node_modules, each package once (scopeguard packages: the files they publish: \`dist\`, README, package.json). Framework peers are left out on both sides.`,

@@ -39,6 +39,27 @@ async function scopeguardVerifier(createVerifier, settings) {
   return verifier
 }
 
+/** Fastify + scopeguard with DPoP (see the 'fastify/scopeguard + DPoP' apps). */
+async function dpopFastify(settings, replayStore) {
+  const { default: Fastify } = await import('fastify')
+  const { scopeguard, createVerifier } = await import('@scopeguard/fastify')
+  const verifier = createVerifier({
+    issuer: settings.issuer,
+    clientId: settings.clientId,
+    tokenUse: 'access',
+    jwksUri: settings.jwksUrl,
+    dpop: { publicOrigin: settings.dpopOrigin, proofMaxAge: 900, replayStore },
+  })
+  await verifier.warmup()
+  const app = Fastify()
+  await app.register(scopeguard, { verifier })
+  app.get('/photos', { onRequest: [app.authenticate, app.requireScopes(settings.scope)] }, () =>
+    Promise.resolve(BODY),
+  )
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return fastifyRunning(app)
+}
+
 /** Listens on 127.0.0.1 with an ephemeral port. */
 async function listen(server) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)))
@@ -231,6 +252,22 @@ export const APPS = {
     )
     await app.listen({ port: 0, host: '127.0.0.1' })
     return fastifyRunning(app)
+  },
+
+  // scopeguard with DPoP on (both schemes), proofs checked on every request; the replay store is
+  // the in-memory default, or Redis when `redisUrl` is set. Proofs are minted up front by the
+  // bench, so their age window is widened (`proofMaxAge`) to cover the whole run.
+  async 'fastify/scopeguard + DPoP'(settings) {
+    return dpopFastify(settings, undefined)
+  },
+  async 'fastify/scopeguard + DPoP (Redis store)'(settings) {
+    const { createClient } = await import('redis')
+    const { createRedisReplayStore } = await import('@scopeguard/redis')
+    const client = createClient({ url: settings.redisUrl })
+    client.on('error', () => undefined)
+    await client.connect()
+    const running = await dpopFastify(settings, createRedisReplayStore({ client }))
+    return { port: running.port, close: () => running.close().finally(() => client.destroy()) }
   },
 
   // scopeguard with a revocation list of 10,000 live entries (jti, origin_jti and sub): the
