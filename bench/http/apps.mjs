@@ -109,6 +109,11 @@ export const APPS = {
     return listen(createServer(app))
   },
 
+  /** The same server in another process: how far two identical servers drift apart (events bench). */
+  'express/scopeguard (A/A control)'(settings) {
+    return APPS['express/scopeguard'](settings)
+  },
+
   async 'express/scopeguard + OpenTelemetry'(settings) {
     const { default: express } = await import('express')
     const { authenticate, createVerifier, requireScopes } = await import('@scopeguard/express')
