@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import * as prettier from 'prettier'
 import { runColdStart } from './cold-start.mjs'
+import { DPOP_FULL, DPOP_QUICK, runDpop } from './dpop.mjs'
 import { EVENTS_FULL, EVENTS_QUICK, runEvents } from './events.mjs'
 import { FLEET_FULL, FLEET_QUICK, runFleet } from './fleet.mjs'
 import { HTTP_FULL, HTTP_QUICK, runHttp } from './http.mjs'
@@ -126,6 +127,10 @@ step('fleet: revocation on/off, Redis replay store')
 const fleet = await runFleet({ ...(quick ? FLEET_QUICK : FLEET_FULL), log })
 save('fleet', fleet)
 
+step('DPoP: Bearer vs DPoP (in-memory and Redis replay stores)')
+const dpop = await runDpop({ ...(quick ? DPOP_QUICK : DPOP_FULL), log })
+save('dpop', dpop)
+
 step('events and OpenTelemetry')
 const events = await runEvents({ ...(quick ? EVENTS_QUICK : EVENTS_FULL), log })
 save('events', events)
@@ -150,6 +155,7 @@ const results = {
   introspection,
   http,
   fleet,
+  dpop,
   events,
   importCost,
   coldStart,

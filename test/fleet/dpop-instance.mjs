@@ -1,7 +1,8 @@
 /**
  * One instance of a DPoP-protected API for the fleet test: `GET /photos` behind scopeguard with
  * DPoP on, on the framework named by FRAMEWORK (express | koa | fastify), its replay store on the
- * redis-server at REDIS_URL (or, without it, the in-memory default). Prints `listening <url>`.
+ * redis-server at REDIS_URL (or, without it, the in-memory default). Prints `{"port":N}` once
+ * listening (what test/runtimes/process.ts waits for).
  */
 import { createServer } from 'node:http'
 import { createClient } from 'redis'
@@ -58,15 +59,14 @@ async function start() {
   await app.register(scopeguard, { verifier: createVerifier(options) })
   app.get('/photos', { onRequest: [app.authenticate] }, () => Promise.resolve({ items: [] }))
   await app.listen({ port: 0, host: '127.0.0.1' })
-  return `http://127.0.0.1:${app.server.address().port}`
+  return app.server.address().port
 }
 
 function listen(server) {
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`))
+    server.listen(0, '127.0.0.1', () => resolve(server.address().port))
   })
 }
 
-const url = await start()
-console.log(`listening ${url}`)
+console.log(JSON.stringify({ port: await start() }))
 process.on('SIGTERM', () => process.exit(0))

@@ -5,18 +5,18 @@
  * the same three processes with their own in-memory stores each accept the proof once, which is
  * the cross-node replay a shared store closes.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dpopKey, proof, type DpopKey } from '../support/dpop.js'
 import { startRedisServer, type RedisServer } from '../support/redis-server.js'
+import { startServer, type ServerProcess } from '../runtimes/process.js'
 import { mint, nowSec, signingKey, type SigningKey } from '../support/tokens.js'
 
 const ISSUER = 'https://issuer.fleet.example'
 const ORIGIN = 'https://api.fleet.example'
 const FRAMEWORKS = ['express', 'koa', 'fastify'] as const
 const instance = fileURLToPath(new URL('./dpop-instance.mjs', import.meta.url))
-const children: ChildProcess[] = []
+const servers: ServerProcess[] = []
 let redis: RedisServer
 let issuerKey: SigningKey
 let client: DpopKey
@@ -28,34 +28,21 @@ beforeAll(async () => {
 }, 30_000)
 
 afterAll(async () => {
-  for (const child of children.splice(0)) child.kill('SIGKILL')
+  for (const server of servers.splice(0)) await server.stop()
   await redis?.stop()
 })
 
 /** Starts one instance; resolves its `/photos` URL once it listens. */
 async function start(framework: string, shared: boolean): Promise<string> {
-  const child = spawn(process.execPath, [instance], {
-    env: {
-      ...process.env,
-      FRAMEWORK: framework,
-      ISSUER,
-      PUBLIC_ORIGIN: ORIGIN,
-      JWKS: JSON.stringify({ keys: [issuerKey.jwk] }),
-      ...(shared ? { REDIS_URL: redis.url } : {}),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await startServer(process.execPath, [instance], 30_000, {
+    FRAMEWORK: framework,
+    ISSUER,
+    PUBLIC_ORIGIN: ORIGIN,
+    JWKS: JSON.stringify({ keys: [issuerKey.jwk] }),
+    ...(shared ? { REDIS_URL: redis.url } : {}),
   })
-  children.push(child)
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  for (let i = 0; i < 600; i++) {
-    const match = /listening (http:\/\/\S+)\n/.exec(output)
-    if (match !== null) return `${match[1]!}/photos`
-    if (child.exitCode !== null) break
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`${framework} did not start:\n${output}`)
+  servers.push(server)
+  return `${server.url}/photos`
 }
 
 const boundToken = () =>
