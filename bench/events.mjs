@@ -1,19 +1,25 @@
 /**
- * What the core's events cost.
+ * What the core's events cost, every figure side by side in one run.
  *
- * - Verify, no listener: today's core with no listener attached against the core at a baseline
- *   commit without events (`BENCH_EVENTS_BASELINE`, a git ref; compiled once into bench/.out),
- *   both in this process, rounds interleaved. Target: a ratio >= 0.99.
+ * - Verify, no listener: a copy of the built core with no listener attached against another copy
+ *   with its event checks compiled out (`events.active` replaced by `false`, see lib/cores.mjs):
+ *   the only difference is what an app that never subscribes pays for events.
+ *   Target: a ratio >= 0.99.
+ * - Verify, A/A control: the no-listener row again from another copy of the build, to show the
+ *   noise of the run.
  * - Verify with a listener: a no-op listener, and `@scopeguard/opentelemetry` on an SDK
  *   `MeterProvider` read by the Prometheus exporter, against no listener.
- * - HTTP, same token: Express + scopeguard with `@scopeguard/opentelemetry` attached against
- *   Express + scopeguard without it (autocannon, servers in child processes, rounds interleaved).
+ * - HTTP, same token: Express + scopeguard with `@scopeguard/opentelemetry` attached against the
+ *   same server without it (autocannon, servers in child processes, rounds interleaved), with the
+ *   server CPU per request, and the same server without it in a third process (A/A control).
  *   Target: under 5% fewer requests per second.
  *
- * One RS256 token verified again and again (the token cache hit, where a fixed cost weighs most)
- * and a pool of distinct tokens (every verification parses and checks the signature).
+ * One RS256 token verified again and again (the token-cache hit, where a fixed cost weighs most)
+ * and a pool of distinct tokens (every verification parses and checks the signature). Rounds are
+ * interleaved in a rotated order; each ratio is the median of the per-round ratios.
  *
- * CLI: `node bench/events.mjs` (BENCH_QUICK=1 for a short run); writes bench/results/events.json.
+ * CLI: `node bench/events.mjs` (BENCH_QUICK=1 for a short run); writes bench/results/events.json
+ * and prints its BENCHMARKS.md section. `npm run bench` runs it with everything else.
  */
 import { Buffer } from 'node:buffer'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -23,21 +29,16 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { openTelemetryListener } from '@scopeguard/opentelemetry'
 import { runHttp } from './http.mjs'
-import { loadCoreAt, loadCreateVerifier } from './lib/cores.mjs'
+import { loadCoreCopy } from './lib/cores.mjs'
 import { median, pct, rotate } from './lib/stats.mjs'
 import { CLIENT_ID, ISSUER, generateKeys, jwksOf, mintTokens } from './lib/tokens.mjs'
 
-/**
- * The commit on main just before the events arrived: the core without them. Override with
- * `BENCH_EVENTS_BASELINE=<ref>`; `BENCH_EVENTS_BASELINE=none` skips the comparison.
- */
-export const EVENTS_BASELINE = 'e75bba7'
-
+// More tokens than the default token cache holds (1000), so distinct tokens never hit it.
 export const EVENTS_FULL = {
   tokens: 2000,
-  rounds: 9,
-  minTimeMs: 300,
-  http: { durationSec: 1.5, warmupSec: 1, rounds: 5, connections: 10, pool: 10 },
+  rounds: 25,
+  minTimeMs: 100,
+  http: { durationSec: 1, warmupSec: 1, rounds: 11, connections: 10, pool: 10 },
 }
 export const EVENTS_QUICK = {
   tokens: 1200,
@@ -46,17 +47,35 @@ export const EVENTS_QUICK = {
   http: { durationSec: 1, warmupSec: 0.5, rounds: 3, connections: 10, pool: 10 },
 }
 
+/** The contender every other row is divided by, and the one the no-listener row is judged by. */
+export const NO_LISTENER = 'no listener'
+export const COMPILED_OUT = 'events compiled out (same build)'
+export const CONTROL = 'no listener, another copy (A/A control)'
+export const OTEL_APP = 'express/scopeguard + OpenTelemetry'
+export const HTTP_CONTROL = 'express/scopeguard (A/A control)'
+
 /** A fresh string with the same characters, as each request brings its own header string. */
 const copyOf = (text) => Buffer.from(text, 'latin1').toString('latin1')
 
+/** This process's CPU time (user + system), in milliseconds. */
+function cpuMs() {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}
+
+/**
+ * Verifications per second of this process's CPU time, for at least `minTimeMs` of it. CPU time
+ * rather than wall-clock time: on a shared machine the time this process waits for a core says
+ * nothing about the code, and would otherwise land on whichever contender ran then.
+ */
 async function measure(verify, items, minTimeMs) {
   let ops = 0
-  const start = performance.now()
+  const start = cpuMs()
   let elapsed = 0
   do {
     for (let i = 0; i < items.length; i++) await verify(items[i])
     ops += items.length
-    elapsed = performance.now() - start
+    elapsed = cpuMs() - start
   } while (elapsed < minTimeMs)
   return (ops / elapsed) * 1000
 }
@@ -64,15 +83,20 @@ async function measure(verify, items, minTimeMs) {
 /**
  * Runs the events benchmarks.
  *
- * @param {{ tokens: number, rounds: number, minTimeMs: number, baseline?: string,
+ * @param {{ tokens: number, rounds: number, minTimeMs: number,
  *   http: { durationSec: number, warmupSec: number, rounds: number, connections: number, pool: number } | false,
  *   log?: (line: string) => void }} config
  */
 export async function runEvents(config) {
   const log = config.log ?? (() => undefined)
-  const baselineRef = config.baseline ?? process.env.BENCH_EVENTS_BASELINE ?? EVENTS_BASELINE
-  const baseline = baselineRef === 'none' ? undefined : await loadCoreAt(baselineRef)
-  const createVerifier = await loadCreateVerifier('node')
+  // Each verifier runs in a module instance of its own, as in an app with one verifier: V8 shares
+  // type feedback between the verifiers of one module instance.
+  const plain = await loadCoreCopy('core-plain')
+  const plainAgain = await loadCoreCopy('core-plain-2')
+  const withNoop = await loadCoreCopy('core-noop')
+  const withOtel = await loadCoreCopy('core-otel')
+  const withoutEvents = await loadCoreCopy('core-no-events', { stripEvents: true })
+  log(`core copy with ${withoutEvents.checks} event checks compiled out`)
   const keys = generateKeys(['RS256'])
   const jwks = jwksOf(keys)
   const tokens = mintTokens(keys.RS256, config.tokens)
@@ -81,19 +105,18 @@ export async function runEvents(config) {
     readers: [new PrometheusExporter({ preventServerStart: true })],
   })
 
-  const contenders = [{ name: 'no listener', verifier: createVerifier(options) }]
-  if (baseline !== undefined) {
-    contenders.push({
-      name: `core at ${baseline.commit} (before events)`,
-      verifier: baseline.createVerifier(options),
-    })
-  }
-  const noop = createVerifier(options)
+  const noop = withNoop.createVerifier(options)
   noop.subscribe(() => undefined)
-  contenders.push({ name: 'no-op listener', verifier: noop })
-  const otel = createVerifier(options)
+  const otel = withOtel.createVerifier(options)
   otel.subscribe(openTelemetryListener({ meterProvider }))
-  contenders.push({ name: '@scopeguard/opentelemetry', verifier: otel })
+  const contenders = [
+    { name: NO_LISTENER, verifier: plain.createVerifier(options) },
+    { name: COMPILED_OUT, verifier: withoutEvents.createVerifier(options) },
+    // The first row again, from a copy of its own: how far identical contenders drift apart here.
+    { name: CONTROL, verifier: plainAgain.createVerifier(options) },
+    { name: 'no-op listener', verifier: noop },
+    { name: '@scopeguard/opentelemetry', verifier: otel },
+  ]
 
   const micro = []
   for (const mode of ['repeated', 'distinct']) {
@@ -107,24 +130,24 @@ export async function runEvents(config) {
         c.samples.push(await measure((t) => c.verifier.verify(t), items, config.minTimeMs))
       }
     }
-    const reference = contenders[0].samples
+    const [noListener, compiledOut] = contenders
     for (const c of contenders) {
+      // `no listener` is judged against the build without events; every other row against it.
+      const reference = c === noListener ? compiledOut : noListener
+      const ratios = c.samples.map((ops, i) => ops / reference.samples[i])
       const row = {
         mode,
         contender: c.name,
+        versus: c === compiledOut ? undefined : reference.name,
         opsPerSec: median(c.samples),
-        // `no listener` against the baseline core; every other row against `no listener`.
-        ratio: median(c.samples.map((ops, i) => ops / reference[i])),
+        ratio: c === compiledOut ? undefined : median(ratios),
+        ratioMin: c === compiledOut ? undefined : Math.min(...ratios),
+        ratioMax: c === compiledOut ? undefined : Math.max(...ratios),
         samples: c.samples.map(Math.round),
-      }
-      if (c === contenders[0] && baseline !== undefined) {
-        const old = contenders[1].samples
-        row.ratio = median(c.samples.map((ops, i) => ops / old[i]))
-        row.versus = contenders[1].name
       }
       micro.push(row)
       log(
-        `${mode.padEnd(8)} ${c.name.padEnd(34)} ${String(Math.round(row.opsPerSec)).padStart(9)} ops/s  ${row.ratio.toFixed(3)}${row.versus ? ` of ${row.versus}` : ''}`,
+        `${mode.padEnd(8)} ${c.name.padEnd(34)} ${String(Math.round(row.opsPerSec)).padStart(9)} ops/s${row.ratio === undefined ? '' : `  ${row.ratio.toFixed(3)} of ${row.versus} (${row.ratioMin.toFixed(3)}-${row.ratioMax.toFixed(3)})`}`,
       )
     }
   }
@@ -134,24 +157,35 @@ export async function runEvents(config) {
   if (config.http !== false) {
     const result = await runHttp({
       ...config.http,
-      frameworks: { express: ['express/scopeguard', 'express/scopeguard + OpenTelemetry'] },
+      frameworks: { express: ['express/scopeguard', HTTP_CONTROL, OTEL_APP] },
       modes: ['same'],
       log,
     })
     http = result.rows
-    const attached = http.find((row) => row.app === 'express/scopeguard + OpenTelemetry')
-    log(`HTTP same token, OpenTelemetry attached: ${pct(attached?.ratio)} of without`)
+    const attached = http.find((row) => row.app === OTEL_APP)
+    log(
+      `HTTP same token, OpenTelemetry attached: ${pct(attached?.ratio)} of the req/s without, ${pct(attached?.cpuRatio)} by server CPU per request`,
+    )
   }
-  return { baseline: baseline?.commit, settings: { ...config, log: undefined }, micro, http }
+  return {
+    checksCompiledOut: withoutEvents.checks,
+    settings: { ...config, log: undefined },
+    micro,
+    http,
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { eventsSection } = await import('./report.mjs')
   const quick = process.env.BENCH_QUICK === '1'
+  const started = performance.now()
   const result = await runEvents({
     ...(quick ? EVENTS_QUICK : EVENTS_FULL),
     log: (l) => console.log(l),
   })
+  result.seconds = (performance.now() - started) / 1000
   const dir = fileURLToPath(new URL('./results/', import.meta.url))
   mkdirSync(dir, { recursive: true })
   writeFileSync(`${dir}events.json`, JSON.stringify(result, null, 2))
+  console.log(`\n${eventsSection(result).join('\n')}`)
 }

@@ -3,7 +3,8 @@
  * Raw results go to bench/results/ (git-ignored). `BENCH_QUICK=1` shortens every part.
  *
  * Order: verify micro-benchmarks and core profiles (this process), HTTP (servers in child
- * processes), import cost, cold start, memory (fresh processes).
+ * processes), fleet, events and OpenTelemetry (in this process, then HTTP in child processes),
+ * import cost, cold start, memory (fresh processes).
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs'
@@ -12,6 +13,8 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import * as prettier from 'prettier'
 import { runColdStart } from './cold-start.mjs'
+import { DPOP_FULL, DPOP_QUICK, runDpop } from './dpop.mjs'
+import { EVENTS_FULL, EVENTS_QUICK, runEvents } from './events.mjs'
 import { FLEET_FULL, FLEET_QUICK, runFleet } from './fleet.mjs'
 import { HTTP_FULL, HTTP_QUICK, runHttp } from './http.mjs'
 import { INTROSPECTION_FULL, INTROSPECTION_QUICK, runIntrospection } from './introspection.mjs'
@@ -43,6 +46,9 @@ const PACKAGES = [
   '@nestjs/core',
   '@nestjs/common',
   '@nestjs/platform-express',
+  '@scopeguard/opentelemetry',
+  '@opentelemetry/sdk-metrics',
+  '@opentelemetry/exporter-prometheus',
   'autocannon',
 ]
 
@@ -121,6 +127,14 @@ step('fleet: revocation on/off, Redis replay store')
 const fleet = await runFleet({ ...(quick ? FLEET_QUICK : FLEET_FULL), log })
 save('fleet', fleet)
 
+step('DPoP: Bearer vs DPoP (in-memory and Redis replay stores)')
+const dpop = await runDpop({ ...(quick ? DPOP_QUICK : DPOP_FULL), log })
+save('dpop', dpop)
+
+step('events and OpenTelemetry')
+const events = await runEvents({ ...(quick ? EVENTS_QUICK : EVENTS_FULL), log })
+save('events', events)
+
 step('import cost')
 const importCost = runImportCost({ runs: quick ? 3 : 9, log })
 save('import-cost', importCost)
@@ -141,6 +155,8 @@ const results = {
   introspection,
   http,
   fleet,
+  dpop,
+  events,
   importCost,
   coldStart,
   memory,

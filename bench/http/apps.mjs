@@ -26,17 +26,42 @@ function cognitoAccessOk(claims, settings) {
   )
 }
 
-/** @param {AppSettings} settings */
-async function scopeguardVerifier(createVerifier, settings) {
+/**
+ * @param {AppSettings} settings
+ * @param {Record<string, unknown>} [extra] more verifier options (DPoP, revocation)
+ */
+async function scopeguardVerifier(createVerifier, settings, extra = {}) {
   const verifier = createVerifier({
     issuer: settings.issuer,
     clientId: settings.clientId,
     tokenUse: 'access',
     jwksUri: settings.jwksUrl,
+    ...extra,
   })
   // The cold-start check turns this off: its first requests must share one key fetch.
   if (settings.warmup !== false) await verifier.warmup()
   return verifier
+}
+
+/** Fastify + scopeguard's plugin with `verifier`: GET /photos needs the scope. */
+async function scopeguardFastify(verifier, settings) {
+  const { default: Fastify } = await import('fastify')
+  const { scopeguard } = await import('@scopeguard/fastify')
+  const app = Fastify()
+  await app.register(scopeguard, { verifier })
+  app.get('/photos', { onRequest: [app.authenticate, app.requireScopes(settings.scope)] }, () =>
+    Promise.resolve(BODY),
+  )
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return fastifyRunning(app)
+}
+
+/** Fastify + scopeguard with DPoP (see the 'fastify/scopeguard + DPoP' apps). */
+async function dpopFastify(settings, replayStore) {
+  const { createVerifier } = await import('@scopeguard/fastify')
+  const dpop = { publicOrigin: settings.dpopOrigin, proofMaxAge: 900, replayStore }
+  const verifier = await scopeguardVerifier(createVerifier, settings, { dpop })
+  return scopeguardFastify(verifier, settings)
 }
 
 /** Listens on 127.0.0.1 with an ephemeral port. */
@@ -86,6 +111,11 @@ export const APPS = {
     })
     app.use(expressErrors)
     return listen(createServer(app))
+  },
+
+  /** The same server in another process: how far two identical servers drift apart (events bench). */
+  'express/scopeguard (A/A control)'(settings) {
+    return APPS['express/scopeguard'](settings)
   },
 
   async 'express/scopeguard + OpenTelemetry'(settings) {
@@ -221,42 +251,36 @@ export const APPS = {
   },
 
   async 'fastify/scopeguard'(settings) {
-    const { default: Fastify } = await import('fastify')
-    const { scopeguard, createVerifier } = await import('@scopeguard/fastify')
-    const verifier = await scopeguardVerifier(createVerifier, settings)
-    const app = Fastify()
-    await app.register(scopeguard, { verifier })
-    app.get('/photos', { onRequest: [app.authenticate, app.requireScopes(settings.scope)] }, () =>
-      Promise.resolve(BODY),
-    )
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    return fastifyRunning(app)
+    const { createVerifier } = await import('@scopeguard/fastify')
+    return scopeguardFastify(await scopeguardVerifier(createVerifier, settings), settings)
+  },
+
+  // scopeguard with DPoP on (both schemes), proofs checked on every request; the replay store is
+  // the in-memory default, or Redis when `redisUrl` is set. Proofs are minted up front by the
+  // bench, so their age window is widened (`proofMaxAge`) to cover the whole run.
+  async 'fastify/scopeguard + DPoP'(settings) {
+    return dpopFastify(settings, undefined)
+  },
+  async 'fastify/scopeguard + DPoP (Redis store)'(settings) {
+    const { createClient } = await import('redis')
+    const { createRedisReplayStore } = await import('@scopeguard/redis')
+    const client = createClient({ url: settings.redisUrl })
+    client.on('error', () => undefined)
+    await client.connect()
+    const running = await dpopFastify(settings, createRedisReplayStore({ client }))
+    return { port: running.port, close: () => running.close().finally(() => client.destroy()) }
   },
 
   // scopeguard with a revocation list of 10,000 live entries (jti, origin_jti and sub): the
   // per-request check against a fleet's replica, beside 'fastify/scopeguard' (revocation off).
   async 'fastify/scopeguard + revocation (10k)'(settings) {
-    const { default: Fastify } = await import('fastify')
-    const { scopeguard, createVerifier, createRevocationList } = await import('@scopeguard/fastify')
+    const { createVerifier, createRevocationList } = await import('@scopeguard/fastify')
     const revocation = createRevocationList()
     const kinds = /** @type {const} */ (['jti', 'origin_jti', 'sub'])
     for (let i = 0; i < 10_000; i++)
       revocation.revoke({ kind: kinds[i % 3], value: `revoked-${i}` })
-    const verifier = createVerifier({
-      issuer: settings.issuer,
-      clientId: settings.clientId,
-      tokenUse: 'access',
-      jwksUri: settings.jwksUrl,
-      revocation,
-    })
-    await verifier.warmup()
-    const app = Fastify()
-    await app.register(scopeguard, { verifier })
-    app.get('/photos', { onRequest: [app.authenticate, app.requireScopes(settings.scope)] }, () =>
-      Promise.resolve(BODY),
-    )
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    return fastifyRunning(app)
+    const verifier = await scopeguardVerifier(createVerifier, settings, { revocation })
+    return scopeguardFastify(verifier, settings)
   },
 
   // Control: an onRequest hook that awaits nothing and checks nothing. What any async auth hook

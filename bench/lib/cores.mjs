@@ -7,10 +7,10 @@
  * `dist/crypto/webcrypto-backend.js`: this module copies `packages/core/dist` to
  * `bench/.out/core-webcrypto/dist` with a package.json whose `imports` say so, and imports the
  * copy. Nothing in the core is changed; `verifier.backend` reports which backend a verifier uses.
+ * The events benchmark also loads private copies of the core, one with its event checks compiled
+ * out (below).
  */
-import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -43,40 +43,52 @@ export async function loadCreateVerifier(backend) {
   return mod.createVerifier
 }
 
+/** The hub checks of the built core: `events.active` (and `events?.active === true`). */
+const HUB_CHECK = /\bevents(?:\?\.active === true|\.active)\b/g
+
 /**
- * The `createVerifier` (node backend) of the core as it was at git commit `ref`: its sources are
- * taken out of git into `node_modules/.cache/scopeguard-bench/core-<commit>` (out of reach of lint
- * and typecheck, and `jose` still resolves) and compiled there once, so a benchmark can compare
- * today's core with an older one in the same process and the same run.
+ * The `createVerifier` (node backend) of a private copy of the built core: the same `dist/` copied
+ * to `node_modules/.cache/scopeguard-bench/<name>` (where `jose` still resolves), a module instance
+ * of its own. V8 shares type feedback between the verifiers of one module instance, so a copy
+ * measures a verifier as an app with one verifier runs it, untouched by the other contenders.
+ * With `stripEvents`, every check of the event hub (`events.active`) is replaced by `false`, so
+ * V8 drops the event branches entirely: against it, the core with no listener shows what the
+ * checks cost. Throws when the core no longer has such checks (the copy would then prove nothing).
  *
- * @param {string} ref a commit, tag or branch of this repository
- * @returns {Promise<{ commit: string, createVerifier: typeof import('@scopeguard/core').createVerifier }>}
+ * @param {string} name
+ * @param {{ stripEvents?: boolean }} [options]
+ * @returns {Promise<{ checks: number, createVerifier: typeof import('@scopeguard/core').createVerifier }>}
  */
-export async function loadCoreAt(ref) {
-  const root = join(here, '..', '..')
-  const commit = execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], {
-    cwd: root,
-    encoding: 'utf8',
-  }).trim()
-  const dir = join(root, 'node_modules', '.cache', 'scopeguard-bench', `core-${commit}`)
-  const entry = join(dir, 'packages', 'core', 'dist', 'index.js')
-  if (!existsSync(entry)) {
-    rmSync(dir, { recursive: true, force: true })
-    mkdirSync(dir, { recursive: true })
-    const archive = execFileSync(
-      'git',
-      ['archive', commit, 'packages/core', 'tsconfig.base.json'],
-      {
-        cwd: root,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    )
-    execFileSync('tar', ['-x', '-C', dir], { input: archive })
-    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
-    execFileSync(process.execPath, [tsc, '-p', join(dir, 'packages', 'core')], { stdio: 'inherit' })
-  }
-  const mod = /** @type {typeof import('@scopeguard/core')} */ (
-    await import(pathToFileURL(entry).href)
+export async function loadCoreCopy(name, { stripEvents = false } = {}) {
+  const coreDist = dirname(fileURLToPath(import.meta.resolve('@scopeguard/core')))
+  const dir = join(here, '..', '..', 'node_modules', '.cache', 'scopeguard-bench', name)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  cpSync(coreDist, join(dir, 'dist'), { recursive: true })
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: `scopeguard-bench-${name}`,
+      private: true,
+      type: 'module',
+      imports: { '#crypto-backend': './dist/crypto/node-backend.js' },
+    }),
   )
-  return { commit, createVerifier: mod.createVerifier }
+  let checks = 0
+  if (stripEvents) {
+    for (const file of readdirSync(join(dir, 'dist'))) {
+      if (!file.endsWith('.js')) continue
+      const path = join(dir, 'dist', file)
+      const text = readFileSync(path, 'utf8')
+      const stripped = text.replace(HUB_CHECK, () => {
+        checks++
+        return 'false'
+      })
+      if (stripped !== text) writeFileSync(path, stripped)
+    }
+    if (checks === 0) throw new Error('no event hub check found in the built core')
+  }
+  const url = pathToFileURL(join(dir, 'dist', 'index.js')).href
+  const mod = /** @type {typeof import('@scopeguard/core')} */ (await import(url))
+  return { checks, createVerifier: mod.createVerifier }
 }

@@ -7,6 +7,7 @@
  * | GET /photos | `photos.read`, verified against the live loopback key server |
  * | POST /photos | `photos.write` |
  * | GET /offline/photos | `photos.read`, verified against an issuer whose key server is down |
+ * | GET /dpop/photos | `photos.read` with DPoP (server nonces on): a DPoP-bound token and its proof |
  * | POST /wycheproof | nothing; runs the posted Wycheproof groups through the core's Web Crypto
  * backend in this runtime and answers each vector's outcome (test/security/verify-jws.ts) |
  */
@@ -15,6 +16,9 @@ import { authenticate, createVerifier, requireScopes, type VerifierOptions } fro
 import { backend as webCrypto } from '../../packages/core/src/crypto/webcrypto-backend.js'
 import { publicKeySet, verifyJws } from '../security/verify-jws.js'
 import type { Group } from '../security/wycheproof-vectors.js'
+
+/** The public origin of the DPoP route: proofs name it, whatever host the runtime listens on. */
+export const DPOP_ORIGIN = 'https://api.runtime.example'
 
 /** What the test hands the runtime (worker bindings, or a JSON command-line argument). */
 export interface RuntimeAppConfig {
@@ -42,6 +46,12 @@ export function createRuntimeApp(config: RuntimeAppConfig): Hono {
     issuer: config.OFFLINE_ISSUER,
     jwksCache: { timeout: 1, retryDelay: 0 },
   })
+  // DPoP with server nonces: proofs, thumbprints, `ath` and nonce HMACs on this runtime's crypto.
+  const dpop = createVerifier({
+    ...base,
+    issuer: config.ISSUER,
+    dpop: { publicOrigin: DPOP_ORIGIN, nonceSecrets: ['runtime-nonce-secret-of-32-chars!!'] },
+  })
   const answer = (c: { var: { auth?: { subject?: string; scopes: readonly string[] } } }) => ({
     sub: c.var.auth?.subject,
     scopes: c.var.auth?.scopes,
@@ -56,6 +66,9 @@ export function createRuntimeApp(config: RuntimeAppConfig): Hono {
   )
   app.get('/offline/photos', authenticate(offline), requireScopes('photos.read'), (c) =>
     c.json(answer(c)),
+  )
+  app.get('/dpop/photos', authenticate(dpop), requireScopes('photos.read'), (c) =>
+    c.json({ ...answer(c), scheme: c.var.auth?.scheme, jkt: c.var.auth?.binding?.jkt }),
   )
   app.post('/wycheproof', async (c) => {
     const { groups } = await c.req.json<{ groups: Group[] }>()

@@ -9,7 +9,8 @@ import { startIssuer, type IssuerServer } from '../support/issuer-server.js'
 import { testKeys } from '../support/keys.js'
 import { cognitoAccess, sign } from '../support/tokens.js'
 import { expectOutcome, suites } from '../security/wycheproof-vectors.js'
-import type { RuntimeAppConfig } from './app.js'
+import { dpopKey, proof } from '../support/dpop.js'
+import { DPOP_ORIGIN, type RuntimeAppConfig } from './app.js'
 
 export const CLIENT_ID = 'runtime-client'
 
@@ -117,6 +118,38 @@ export function runtimeScenario(
     expect(response.challenge).toBe(
       'Bearer error="invalid_request", error_description="The request carries more than one access token"',
     )
+  })
+
+  it('serves a DPoP-bound token with its proof after a nonce round trip, and refuses the replay', async () => {
+    const { rsa } = await testKeys()
+    const key = await dpopKey('ES256')
+    const bound = await sign(rsa, {
+      ...cognitoAccess(issuer.issuer, CLIENT_ID, 'photos.read'),
+      cnf: { jkt: key.jkt },
+    })
+    const url = `${running!.url}/dpop/photos`
+    const htu = `${DPOP_ORIGIN}/dpop/photos`
+    const call = (dpop: string) => send(url, { headers: { authorization: `DPoP ${bound}`, dpop } })
+    const first = await call(await proof(key, { htm: 'GET', htu, token: bound }))
+    expect(first.status).toBe(401)
+    expect(first.challenge).toBe(
+      'DPoP error="use_dpop_nonce", error_description="A fresh DPoP nonce is required", algs="ES256 EdDSA PS256 RS256"',
+    )
+    const nonce = first.headers['dpop-nonce']
+    expect(typeof nonce).toBe('string')
+    const withNonce = await proof(key, { htm: 'GET', htu, token: bound, nonce })
+    const served = await call(withNonce)
+    expect([served.status, served.json]).toEqual([
+      200,
+      { sub: CLIENT_ID, scopes: ['photos.read'], scheme: 'dpop', jkt: key.jkt },
+    ])
+    const replay = await call(withNonce)
+    expect([replay.status, replay.challenge]).toEqual([
+      401,
+      'DPoP error="invalid_dpop_proof", error_description="The DPoP proof was already used", algs="ES256 EdDSA PS256 RS256"',
+    ])
+    const asBearer = await send(url, { headers: { authorization: `Bearer ${bound}` } })
+    expect(asBearer.status).toBe(401)
   })
 
   it.each(suites)(

@@ -4,113 +4,25 @@
  * introspection (RFC 7662) and revocation (RFC 7009), on every framework. The API introspects with
  * its own client (`INTROSPECTION_CLIENT_ID`/`_SECRET`, client_secret_basic).
  */
-import type { RequestListener } from 'node:http'
-import { exportJWK, generateKeyPair } from 'jose'
-import Provider from 'oidc-provider'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { RunningServer } from '../src/servers/app-deps.js'
-import { serveNodeHttp } from '../src/servers/node-http.js'
 import { PNG } from './fixtures.js'
 import { call, startExample, type Harness } from './harness.js'
 import { E2E_FRAMEWORKS } from './frameworks.js'
+import {
+  API,
+  clientToken as token,
+  OTHER_API,
+  revoke,
+  SECRET,
+  startOidcIssuer,
+  type OidcIssuer,
+} from './oidc-issuer.js'
 
-const API = 'https://photos.example.com/api'
-const OTHER_API = 'https://other.example.com/api'
-const SECRET = 'a-test-client-secret-of-enough-length'
-const client = (id: string, scope: string) => ({
-  client_id: id,
-  client_secret: SECRET,
-  grant_types: ['client_credentials'],
-  redirect_uris: [],
-  response_types: [],
-  id_token_signed_response_alg: 'ES256',
-  scope,
-})
-const basic = (id: string) => `Basic ${Buffer.from(`${id}:${SECRET}`).toString('base64')}`
-
-interface OpaqueIssuer {
-  url: string
-  server: RunningServer
-  /** Introspection requests received. */
-  introspections: number
-}
-
-/** Starts oidc-provider on loopback, issuing opaque access tokens. */
-async function startProvider(): Promise<OpaqueIssuer> {
-  let handle: RequestListener = (_req, res) => res.writeHead(503).end()
-  const server = await serveNodeHttp((req, res) => handle(req, res), {
-    port: 0,
-    host: '127.0.0.1',
-  })
-  const issuer: OpaqueIssuer = { url: `http://127.0.0.1:${server.port}`, server, introspections: 0 }
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
-  // oidc-provider warns about its in-memory adapter at construction: expected in a test.
-  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
-  const provider = new Provider(issuer.url, {
-    cookies: { keys: ['photo-api-test-cookie-key'] },
-    ttl: { ClientCredentials: 300 },
-    clients: [
-      client('photo-app', 'photos.read photos.write'),
-      client('photo-reader', 'photos.read'),
-      client('stranger-app', 'photos.read photos.write'),
-      client('photo-api', 'photos.read'),
-    ],
-    scopes: ['photos.read', 'photos.write'],
-    jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid: 'es' }] },
-    features: {
-      devInteractions: { enabled: false },
-      clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => API,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: unknown, resource: string) => ({
-          scope: 'photos.read photos.write',
-          audience: resource,
-          accessTokenFormat: 'opaque',
-          accessTokenTTL: 300,
-        }),
-      },
-    },
-  })
-  warn.mockRestore()
-  const callback = provider.callback()
-  handle = (req, res) => {
-    if (req.url === '/token/introspection') issuer.introspections++
-    void callback(req, res)
-  }
-  return issuer
-}
-
-/** An opaque client-credentials token from oidc-provider's token endpoint. */
-async function token(issuer: string, clientId: string, scope: string, resource = API) {
-  const response = await fetch(`${issuer}/token`, {
-    method: 'POST',
-    headers: { authorization: basic(clientId) },
-    body: new URLSearchParams({ grant_type: 'client_credentials', resource, scope }),
-  })
-  const body = (await response.json()) as { access_token?: string }
-  if (body.access_token === undefined) throw new Error(`token endpoint: ${JSON.stringify(body)}`)
-  return body.access_token
-}
-
-/** Revokes a token at oidc-provider (RFC 7009), as the client it was issued to. */
-async function revoke(issuer: string, clientId: string, opaque: string): Promise<void> {
-  const response = await fetch(`${issuer}/token/revocation`, {
-    method: 'POST',
-    headers: { authorization: basic(clientId) },
-    body: new URLSearchParams({ token: opaque, token_type_hint: 'access_token' }),
-  })
-  expect(response.status).toBe(200)
-}
-
-let issuer: OpaqueIssuer
+let issuer: OidcIssuer
 beforeAll(async () => {
-  issuer = await startProvider()
+  issuer = await startOidcIssuer({ format: 'opaque' })
 })
-afterAll(() => issuer.server.close())
+afterAll(() => issuer.close())
 afterEach(() => vi.useRealTimers())
 
 describe.each(E2E_FRAMEWORKS)('opaque tokens from oidc-provider on %s', (framework) => {

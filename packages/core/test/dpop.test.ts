@@ -3,12 +3,14 @@ import {
   createMemoryReplayStore,
   createVerifier,
   OAuthError,
+  type OAuthErrorReason,
   ConfigurationError,
   type AuthRequest,
   type ReplayStore,
   type ScopeguardEvent,
   type VerifierOptions,
 } from '../src/index.js'
+import { refusal, type Refused } from '../../../test/support/outcome.js'
 import { athOf, dpopKey, proof, type DpopKey } from '../../../test/support/dpop.js'
 import { mint, nowSec, signingKey, signRaw, type SigningKey } from '../../../test/support/tokens.js'
 import { exportJWK, generateKeyPair } from 'jose'
@@ -67,23 +69,14 @@ const dpopRequest = (
   url = '/photos?limit=2',
 ) => request({ authorization: `DPoP ${accessToken}`, dpop: dpopProof }, method, url)
 
-async function refusal(promise: Promise<unknown>): Promise<OAuthError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(OAuthError)
-  return error as OAuthError
-}
-
 /** Expects a DPoP-scheme refusal with `reason`, and checks the whole challenge. */
-async function refusedProof(promise: Promise<unknown>, reason: string): Promise<OAuthError> {
+async function refusedProof(promise: Promise<unknown>, reason: string): Promise<Refused> {
   const error = await refusal(promise)
   expect(error.reason).toBe(reason)
   expect(error.status).toBe(401)
   expect(error.code).toBe('invalid_dpop_proof')
   expect(error.headers['WWW-Authenticate']).toBe(
-    `DPoP error="invalid_dpop_proof", error_description="${OAuthError.describe(error.reason)}", algs="${ALGS}"`,
+    `DPoP error="invalid_dpop_proof", error_description="${OAuthError.describe(error.reason as OAuthErrorReason)}", algs="${ALGS}"`,
   )
   return error
 }

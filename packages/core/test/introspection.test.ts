@@ -5,13 +5,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import {
   createVerifier,
   MemoryIntrospectionCache,
-  OAuthError,
   type IntrospectionOptions,
   type VerifierOptions,
 } from '../src/index.js'
 import { tokenHash } from '../src/introspection-cache.js'
 import { isOpaqueToken } from '../src/introspection.js'
-import { outcome } from '../../../test/support/outcome.js'
+import { outcome, refusal } from '../../../test/support/outcome.js'
 import { mint, nowSec, signingKey, type SigningKey } from '../../../test/support/tokens.js'
 
 const ISSUER = 'https://as.example'
@@ -91,16 +90,6 @@ const bearer = (token: string) => ({
   url: '/photos',
   headers: { authorization: `Bearer ${token}` },
 })
-
-/** The rejection of a promise, as an OAuthError. */
-async function refusal(promise: Promise<unknown>): Promise<OAuthError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(OAuthError)
-  return error as OAuthError
-}
 
 describe('which tokens are introspected', () => {
   it('calls a token with no, one, three or more than four dots opaque, and JWS/JWE shapes not', () => {

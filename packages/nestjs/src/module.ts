@@ -13,7 +13,13 @@ import {
   type Provider,
 } from '@nestjs/common'
 import { APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core'
-import { isVerifier, toVerifier, type Verifier, type VerifierOptions } from '@scopeguard/core'
+import {
+  ConfigurationError,
+  isVerifier,
+  toVerifier,
+  type Verifier,
+  type VerifierOptions,
+} from '@scopeguard/core'
 import { ScopeguardExceptionFilter } from './exception-filter.js'
 import { ScopeguardGuard } from './guard.js'
 import { SCOPEGUARD_EXTRAS, SCOPEGUARD_VERIFIER } from './tokens.js'
@@ -26,7 +32,13 @@ export interface ScopeguardModuleExtras {
   /**
    * Register {@link ScopeguardGuard} as a global guard (`APP_GUARD`): every route then needs a
    * valid token unless marked `@Public()` or `@OptionalAuth()`. Default `false` (apply it with
-   * `@UseGuards(ScopeguardGuard)`).
+   * `@UseGuards(ScopeguardGuard)`). The module itself is always global, whatever this says.
+   */
+  globalGuard?: boolean
+  /**
+   * @deprecated Use `globalGuard`: the same switch under the name it had first, which read as if
+   * it made the module global (the module always is). Giving both with different values is a
+   * `ConfigurationError`.
    */
   global?: boolean
   /** Register {@link ScopeguardExceptionFilter} as a global filter (`APP_FILTER`). Default `true`. */
@@ -51,13 +63,23 @@ function resolveVerifier(options: ScopeguardModuleOptions): Verifier {
   return toVerifier(options as VerifierOptions)
 }
 
+/** `globalGuard`, or its deprecated alias `global`. */
+function wantsGlobalGuard({ globalGuard, global }: ScopeguardModuleExtras): boolean {
+  if (globalGuard !== undefined && global !== undefined && globalGuard !== global) {
+    throw new ConfigurationError(
+      `ScopeguardModule: globalGuard is ${globalGuard} but its deprecated alias global is ${global}; give globalGuard only`,
+    )
+  }
+  return (globalGuard ?? global) === true
+}
+
 function module(verifier: Provider, extras: ScopeguardModuleExtras, imports = {}): DynamicModule {
   const providers: Provider[] = [
     verifier,
     { provide: SCOPEGUARD_EXTRAS, useValue: extras },
     ScopeguardGuard,
   ]
-  if (extras.global === true) providers.push({ provide: APP_GUARD, useClass: ScopeguardGuard })
+  if (wantsGlobalGuard(extras)) providers.push({ provide: APP_GUARD, useClass: ScopeguardGuard })
   if (extras.exceptionFilter !== false) {
     providers.push({ provide: APP_FILTER, useClass: ScopeguardExceptionFilter })
   }
@@ -76,7 +98,7 @@ function module(verifier: Provider, extras: ScopeguardModuleExtras, imports = {}
  *
  * @example
  * ```ts
- * @Module({ imports: [ScopeguardModule.forRoot({ verifier }, { global: true })] })
+ * @Module({ imports: [ScopeguardModule.forRoot({ verifier }, { globalGuard: true })] })
  * class AppModule {}
  * ```
  */
@@ -91,10 +113,11 @@ export class ScopeguardModule implements OnModuleInit {
   /**
    * With a verifier, or options to build one at once.
    *
-   * @throws `ConfigurationError` for invalid verifier options.
+   * @throws `ConfigurationError` for invalid verifier options, or `globalGuard` and `global`
+   * disagreeing.
    * @example
    * ```ts
-   * ScopeguardModule.forRoot(cognito({ userPoolId, clientId, tokenUse: 'access' }), { global: true })
+   * ScopeguardModule.forRoot(cognito({ userPoolId, clientId, tokenUse: 'access' }), { globalGuard: true })
    * ```
    */
   static forRoot(
@@ -107,14 +130,15 @@ export class ScopeguardModule implements OnModuleInit {
   /**
    * With options from a factory (a config service, secrets, ...), resolved during bootstrap.
    *
-   * @throws `ConfigurationError` during bootstrap for invalid verifier options.
+   * @throws `ConfigurationError` during bootstrap for invalid verifier options; at once for
+   * `globalGuard` and `global` disagreeing.
    * @example
    * ```ts
    * ScopeguardModule.forRootAsync({
    *   imports: [ConfigModule],
    *   inject: [ConfigService],
    *   useFactory: (config: ConfigService) => ({ issuer: config.getOrThrow('ISSUER'), audience: 'photos' }),
-   *   global: true,
+   *   globalGuard: true,
    * })
    * ```
    */

@@ -195,7 +195,7 @@ class TestAppModule {}
  *
  * @example
  * ```ts
- * appModule(ScopeguardModule.forRoot(options, { global: true }), allControllers)
+ * appModule(ScopeguardModule.forRoot(options, { globalGuard: true }), allControllers)
  * ```
  */
 export function appModule(

@@ -45,13 +45,13 @@ const challenge = (error: string, description: string, scope?: string) =>
   (error === 'invalid_token' ? `, resource_metadata="${METADATA}"` : '')
 
 describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%s', (platform) => {
-  describe('global guard (forRoot with { global: true })', () => {
+  describe('global guard (forRoot with { globalGuard: true })', () => {
     let app: Awaited<ReturnType<typeof startNest>>
     beforeAll(async () => {
       app = await startNest(
         platform,
         appModule(
-          ScopeguardModule.forRoot({ verifier: createVerifier(options) }, { global: true }),
+          ScopeguardModule.forRoot({ verifier: createVerifier(options) }, { globalGuard: true }),
         ),
       )
     })
@@ -226,7 +226,7 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
     })
   })
 
-  it('guards only the controllers that use @UseGuards(ScopeguardGuard) without { global }', async () => {
+  it('guards only the controllers that use @UseGuards(ScopeguardGuard) without { globalGuard }', async () => {
     const app = await startNestForTest(
       platform,
       appModule(ScopeguardModule.forRoot(options), [GuardedController, OpenController]),
@@ -241,11 +241,27 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
     expect(allowed.json).toEqual({ sub: 'app', scopes: ['photos.read'] })
   })
 
+  it('still registers the global guard with the deprecated global extra, in forRoot and forRootAsync', async () => {
+    const modules = [
+      ScopeguardModule.forRoot(options, { global: true }),
+      ScopeguardModule.forRootAsync({ useFactory: () => options, global: true }),
+    ]
+    for (const scopeguard of modules) {
+      const app = await startNestForTest(platform, appModule(scopeguard, [OpenController]))
+      const refused = await send(`${app.url}/open`)
+      const allowed = await send(`${app.url}/open`, { headers: await bearer('photos.read') })
+      await app.close()
+      expect(refused.status).toBe(401)
+      expect(refused.challenge).toBe(BARE)
+      expect(allowed.json).toEqual({ sub: 'app', scopes: ['photos.read'] })
+    }
+  })
+
   it('answers 503 with Retry-After when the keys cannot be had', async () => {
     idp.down = true
     const app = await startNestForTest(
       platform,
-      appModule(ScopeguardModule.forRoot(options, { global: true }), allControllers),
+      appModule(ScopeguardModule.forRoot(options, { globalGuard: true }), allControllers),
     )
     const response = await send(`${app.url}/me`, { headers: await bearer('photos.read') })
     await app.close()
@@ -270,7 +286,7 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
       imports: [ConfigModule],
       inject: [Config],
       useFactory: (config: Config) => ({ issuer: config.issuer, clientId: 'app' }),
-      global: true,
+      globalGuard: true,
     })
     const app = await startNestForTest(platform, appModule(scopeguard, allControllers))
     const before = idp.hits
@@ -294,7 +310,7 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
 
   it('leaves errors to your filters with exceptionFilter: false (Nest alone drops the challenge)', async () => {
     const scopeguard: DynamicModule = ScopeguardModule.forRoot(options, {
-      global: true,
+      globalGuard: true,
       exceptionFilter: false,
       metadataRoute: false,
     })
@@ -321,6 +337,22 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
 describe('ScopeguardModule.forRoot', () => {
   it('throws ConfigurationError at once for invalid options', () => {
     expect(() => ScopeguardModule.forRoot({ issuer: ISSUER })).toThrow(ConfigurationError)
+  })
+
+  it('refuses globalGuard and its deprecated alias global when they disagree', () => {
+    expect(() => ScopeguardModule.forRoot(options, { globalGuard: false, global: true })).toThrow(
+      'scopeguard: ScopeguardModule: globalGuard is false but its deprecated alias global is true; give globalGuard only',
+    )
+    expect(() =>
+      ScopeguardModule.forRootAsync({
+        useFactory: () => options,
+        globalGuard: true,
+        global: false,
+      }),
+    ).toThrow(ConfigurationError)
+    expect(() =>
+      ScopeguardModule.forRoot(options, { globalGuard: true, global: true }),
+    ).not.toThrow()
   })
 
   it('accepts a verifier itself, { verifier }, or options', () => {

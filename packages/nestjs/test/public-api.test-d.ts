@@ -19,8 +19,10 @@ import {
 const verifier = createVerifier({ issuer: 'https://issuer.example', audience: 'api' })
 expectTypeOf(ScopeguardModule.forRoot(verifier)).toEqualTypeOf<DynamicModule>()
 expectTypeOf(
-  ScopeguardModule.forRoot({ verifier }, { global: true }),
+  ScopeguardModule.forRoot({ verifier }, { globalGuard: true }),
 ).toEqualTypeOf<DynamicModule>()
+// The deprecated name of globalGuard still compiles.
+ScopeguardModule.forRoot({ verifier }, { global: true })
 ScopeguardModule.forRoot(cognito({ userPoolId: 'us-east-1_AbC123', clientId: 'app' }))
 expectTypeOf<{ verifier: typeof verifier }>().toExtend<ScopeguardModuleOptions>()
 // @ts-expect-error: an unknown extra is a typo, not an option

@@ -123,7 +123,7 @@ function nestDriver(name: string, platform: Platform, guard: 'global' | 'control
       ]
       const module: DynamicModule = {
         module: ConformanceModule,
-        imports: [ScopeguardModule.forRoot({ verifier }, { global: guard === 'global' })],
+        imports: [ScopeguardModule.forRoot({ verifier }, { globalGuard: guard === 'global' })],
         controllers,
         providers: [{ provide: PROBE, useValue: probe }],
       }

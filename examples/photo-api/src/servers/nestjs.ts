@@ -121,7 +121,7 @@ class PhotoApiModule {
   static forRoot({ photos, verifier, metrics }: AppDeps): DynamicModule {
     return {
       module: PhotoApiModule,
-      imports: [ScopeguardModule.forRoot({ verifier }, { global: true })],
+      imports: [ScopeguardModule.forRoot({ verifier }, { globalGuard: true })],
       controllers: [PublicController, PhotosController],
       providers: [
         { provide: PHOTOS, useValue: photos },

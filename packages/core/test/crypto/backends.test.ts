@@ -164,3 +164,29 @@ describe.each(backends)('the %s signature backend', (name, backend) => {
     expect(await backend.verify('RS256', ecKey, rsa.data, rsa.signature)).toBe(false)
   })
 })
+
+describe('the digests both backends give DPoP (SHA-256, HMAC-SHA-256)', () => {
+  const data = new TextEncoder().encode('abc')
+  const key = new TextEncoder().encode('key')
+  const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
+
+  it.each([
+    ['node', nodeBackend],
+    ['webcrypto', webBackend],
+  ] as const)(
+    '%s: SHA-256 and HMAC-SHA-256 match the published test values',
+    async (_, backend) => {
+      expect(hex(await backend.sha256(data))).toBe(
+        'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      )
+      expect(
+        hex(
+          await backend.hmacSha256(
+            key,
+            new TextEncoder().encode('The quick brown fox jumps over the lazy dog'),
+          ),
+        ),
+      ).toBe('f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8')
+    },
+  )
+})

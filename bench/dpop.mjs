@@ -1,0 +1,231 @@
+/**
+ * DPoP benchmark, side by side in one run (Fastify, the same access token throughout):
+ *
+ * - Bearer: `fastify/scopeguard` with an unbound token (the token cache serves it).
+ * - DPoP, in-memory replay store: the token bound to the client key (`cnf.jkt`), a fresh proof per
+ *   request (minted up front, each used once), so every request pays the proof's parse, signature
+ *   check, `ath` hash and replay claim.
+ * - DPoP, Redis replay store: the same, each claim one `SET NX PX` on a loopback redis-server.
+ *
+ * The target (issue 21): a DPoP request costs at most one proof signature check plus 15% over the
+ * Bearer request: server CPU per DPoP request <= 1.15 x (Bearer CPU per request + one ES256
+ * signature check, timed in this process). Rounds are interleaved; medians are reported.
+ *
+ * CLI: `node bench/dpop.mjs` (BENCH_QUICK=1 for a short run); writes bench/results/dpop.json.
+ */
+import { createHash, generateKeyPairSync, createPublicKey, verify, sign } from 'node:crypto'
+import { Buffer } from 'node:buffer'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { calculateJwkThumbprint } from 'jose'
+import { startJwksServer } from './lib/jwks-server.mjs'
+import { startRedis } from './lib/redis-server.mjs'
+import { startServer } from './lib/servers.mjs'
+import { median, pct, rotate } from './lib/stats.mjs'
+import {
+  CLIENT_ID,
+  ISSUER,
+  SCOPE,
+  cognitoClaims,
+  generateKeys,
+  jwksOf,
+  signJws,
+} from './lib/tokens.mjs'
+
+export const DPOP_FULL = {
+  durationSec: 1.5,
+  warmupSec: 1,
+  rounds: 5,
+  connections: 10,
+  proofs: 80_000,
+}
+export const DPOP_QUICK = {
+  durationSec: 1,
+  warmupSec: 0.5,
+  rounds: 3,
+  connections: 10,
+  proofs: 40_000,
+}
+
+const ORIGIN = 'https://api.bench.example'
+const BEARER = 'fastify/scopeguard'
+const MEMORY = 'fastify/scopeguard + DPoP'
+const REDIS = 'fastify/scopeguard + DPoP (Redis store)'
+
+const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url')
+
+/** Median microseconds of one ES256 proof signature check, in this process. */
+function signatureCheckUs(proof, publicKey) {
+  const dot = proof.lastIndexOf('.')
+  const data = Buffer.from(proof.slice(0, dot))
+  const signature = Buffer.from(proof.slice(dot + 1), 'base64url')
+  const key = { key: publicKey, dsaEncoding: /** @type {const} */ ('ieee-p1363') }
+  const samples = []
+  for (let batch = 0; batch < 21; batch++) {
+    const start = performance.now()
+    for (let i = 0; i < 500; i++) verify('sha256', data, key, signature)
+    samples.push(((performance.now() - start) * 1000) / 500)
+  }
+  return median(samples)
+}
+
+/** One autocannon run: a static Bearer header, or `DPoP` with the next unused proof each time. */
+async function load(url, token, pool, durationSec, connections) {
+  /** @type {Record<string, unknown>} */
+  const options = { url, connections, duration: durationSec, pipelining: 1 }
+  if (pool === undefined) options.headers = { authorization: `Bearer ${token}` }
+  else {
+    const authorization = `DPoP ${token}`
+    options.requests = [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({
+          ...request,
+          headers: { authorization, dpop: pool.proofs[pool.next++ % pool.proofs.length] },
+        }),
+      },
+    ]
+  }
+  const result = await autocannon(/** @type {any} */ (options))
+  return {
+    requests: result.requests.total,
+    reqPerSec: result.requests.total / (result.duration || durationSec),
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  }
+}
+
+/**
+ * Runs the DPoP benchmark.
+ *
+ * @param {{ durationSec: number, warmupSec: number, rounds: number, connections: number, proofs: number, log?: (line: string) => void }} config
+ */
+export async function runDpop(config) {
+  const log = config.log ?? (() => undefined)
+  const keys = generateKeys(['RS256'])
+  const jwks = await startJwksServer(jwksOf(keys))
+  const redis = await startRedis()
+  const header = { kid: keys.RS256.kid, alg: 'RS256' }
+  const bearerToken = signJws(keys.RS256, header, cognitoClaims(0))
+  const settings = {
+    jwksUrl: jwks.url,
+    issuer: ISSUER,
+    clientId: CLIENT_ID,
+    scope: SCOPE,
+    dpopOrigin: ORIGIN,
+    redisUrl: redis.url,
+  }
+  const servers = []
+  try {
+    const first = await mintProofsFor(keys, header, config.proofs)
+    const signatureUs = signatureCheckUs(first.proofs[0], first.publicKey)
+    for (const app of [BEARER, MEMORY, REDIS]) servers.push(await startServer(app, settings))
+    // Each DPoP server walks the pool on its own (each has its own replay store).
+    const pools = {
+      [MEMORY]: { proofs: first.proofs, next: 0 },
+      [REDIS]: { proofs: first.proofs, next: 0 },
+    }
+    const tokenOf = (app) => (app === BEARER ? bearerToken : first.token)
+    for (const server of servers) {
+      await load(
+        server.url,
+        tokenOf(server.app),
+        pools[server.app],
+        config.warmupSec,
+        config.connections,
+      )
+    }
+    /** @type {Record<string, { rps: number[], cpu: number[], non2xx: number }>} */
+    const runs = Object.fromEntries(servers.map((s) => [s.app, { rps: [], cpu: [], non2xx: 0 }]))
+    for (let round = 0; round < config.rounds; round++) {
+      for (const server of rotate(servers, round)) {
+        const before = await server.cpu()
+        const result = await load(
+          server.url,
+          tokenOf(server.app),
+          pools[server.app],
+          config.durationSec,
+          config.connections,
+        )
+        const after = await server.cpu()
+        const run = runs[server.app]
+        run.rps.push(result.reqPerSec)
+        run.cpu.push((after - before) / Math.max(1, result.requests))
+        run.non2xx += result.non2xx + result.errors
+      }
+    }
+    for (const [app, pool] of Object.entries(pools)) {
+      if (pool.next > pool.proofs.length) log(`warning: ${app} reused proofs (pool too small)`)
+    }
+    const row = (app) => ({
+      reqPerSec: median(runs[app].rps),
+      reqPerSecMin: Math.min(...runs[app].rps),
+      reqPerSecMax: Math.max(...runs[app].rps),
+      cpuPerRequestUs: median(runs[app].cpu),
+      non2xx: runs[app].non2xx,
+    })
+    const bearer = row(BEARER)
+    const memory = row(MEMORY)
+    const onRedis = row(REDIS)
+    const budgetUs = 1.15 * (bearer.cpuPerRequestUs + signatureUs)
+    const result = {
+      settings: { ...config, log: undefined },
+      signatureUs,
+      bearer,
+      memory,
+      redis: onRedis,
+      budgetUs,
+      memoryRatio: memory.cpuPerRequestUs / (bearer.cpuPerRequestUs + signatureUs),
+      met: memory.cpuPerRequestUs <= budgetUs,
+    }
+    for (const [name, r] of [
+      ['Bearer', bearer],
+      ['DPoP (memory store)', memory],
+      ['DPoP (Redis store)', onRedis],
+    ]) {
+      log(
+        `${name.padEnd(22)} ${Math.round(r.reqPerSec)} req/s (${Math.round(r.reqPerSecMin)}-${Math.round(r.reqPerSecMax)})  cpu ${r.cpuPerRequestUs.toFixed(1)} us/req  non2xx ${r.non2xx}`,
+      )
+    }
+    log(
+      `one ES256 proof signature check: ${signatureUs.toFixed(1)} us; DPoP budget (1.15 x (Bearer + signature)) ${budgetUs.toFixed(1)} us/req: ${result.met ? 'met' : 'missed'} (${pct(result.memoryRatio)} of Bearer + signature)`,
+    )
+    return result
+  } finally {
+    for (const server of servers) await server.stop()
+    await jwks.close()
+    await redis.stop()
+  }
+}
+
+/** The bound token and its proofs. */
+async function mintProofsFor(keys, header, count) {
+  // The thumbprint is needed in the token, the token's hash in each proof: mint in two steps.
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' })
+  const jkt = await calculateJwkThumbprint(jwk, 'sha256')
+  const token = signJws(keys.RS256, header, { ...cognitoClaims(0), cnf: { jkt } })
+  const headerSegment = b64({ typ: 'dpop+jwt', alg: 'ES256', jwk })
+  const ath = createHash('sha256').update(token).digest('base64url')
+  const iat = Math.floor(Date.now() / 1000)
+  const proofs = new Array(count)
+  for (let i = 0; i < count; i++) {
+    const input = `${headerSegment}.${b64({ jti: `p${i}-${iat}`, htm: 'GET', htu: `${ORIGIN}/photos`, iat, ath })}`
+    const signature = sign('sha256', Buffer.from(input), {
+      key: privateKey,
+      dsaEncoding: 'ieee-p1363',
+    })
+    proofs[i] = `${input}.${signature.toString('base64url')}`
+  }
+  return { token, proofs, publicKey: createPublicKey(privateKey) }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const quick = process.env.BENCH_QUICK === '1'
+  const result = await runDpop({ ...(quick ? DPOP_QUICK : DPOP_FULL), log: (l) => console.log(l) })
+  const dir = fileURLToPath(new URL('./results/', import.meta.url))
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(`${dir}dpop.json`, JSON.stringify(result, null, 2))
+}
