@@ -44,9 +44,17 @@ export interface Possession {
   dpop(auth: AuthInfo, proof: CheckedProof, request: AuthRequest): MaybePromise<AuthInfo>
 }
 
+/**
+ * The token's `cnf`. RFC 7800 §3.1 makes it a JSON object; any other value says the token is bound
+ * somehow but not how, so it is refused rather than served as a bearer token.
+ */
 function confirmationOf(auth: AuthInfo): Confirmation | undefined {
-  const cnf = auth.claims.cnf
-  return typeof cnf === 'object' && cnf !== null ? cnf : undefined
+  const cnf: unknown = auth.claims.cnf
+  if (cnf === undefined) return undefined
+  if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) {
+    throw new Refusal('bad_claim')
+  }
+  return cnf
 }
 
 /** The DER bytes of the client certificate: the TLS socket's, or a trusted proxy's header. */
