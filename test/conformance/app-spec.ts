@@ -14,7 +14,7 @@
  *
  * Every handler answers 200 with what it saw ({@link HandlerProbe.answer}), and counts its runs.
  */
-import type { AuthInfo, MethodScopeMap, Verifier } from '@scopeguard/core'
+import type { AuthInfo, MethodScopeMap, TokenBinding, Verifier } from '@scopeguard/core'
 
 export const READ = 'photos.read'
 export const WRITE = 'photos.write'
@@ -26,6 +26,10 @@ export interface SeenAuth {
   sub: string | undefined
   clientId: string | undefined
   scopes: string[]
+  /** The scheme the token came with (the suite expects `bearer` when a row leaves it out). */
+  scheme?: 'bearer' | 'dpop'
+  /** The proven binding of a sender-constrained token; absent for a plain bearer token. */
+  binding?: TokenBinding
 }
 
 /** What a handler answers: proof it ran, and the auth result it was handed. */
@@ -65,7 +69,14 @@ export function createProbe(): HandlerProbe {
       last =
         auth === undefined
           ? { ran: true, auth: null }
-          : { ran: true, sub: auth.subject, clientId: auth.clientId, scopes: [...auth.scopes] }
+          : {
+              ran: true,
+              sub: auth.subject,
+              clientId: auth.clientId,
+              scopes: [...auth.scopes],
+              scheme: auth.scheme,
+              ...(auth.binding === undefined ? {} : { binding: { ...auth.binding } }),
+            }
       return last
     },
   }
@@ -73,7 +84,7 @@ export function createProbe(): HandlerProbe {
 
 /** A running app. */
 export interface RunningApp {
-  /** Base URL, `http://127.0.0.1:<port>`. */
+  /** Base URL, `http://127.0.0.1:<port>` (`https:` when started with TLS). */
   url: string
   /** Handler runs so far (the metadata route is not counted). */
   runs(): number
@@ -82,12 +93,34 @@ export interface RunningApp {
   close(): Promise<void>
 }
 
+/** The TLS a driver serves with: its certificate and key, and the CA of client certificates. */
+export interface DriverTls {
+  cert: string
+  key: string
+  ca: string
+}
+
+/**
+ * The `node:https` options every driver serves TLS with: a client certificate is asked for but
+ * not required, and not checked against the CA (the verifier checks it against the token, RFC
+ * 8705 §3; a self-signed client certificate is legitimate there).
+ *
+ * @example
+ * ```ts
+ * https.createServer(tlsServerOptions(tls), app)
+ * ```
+ */
+export function tlsServerOptions(tls: DriverTls) {
+  return { ...tls, requestCert: true, rejectUnauthorized: false }
+}
+
 /** Builds the app for one framework (and major) around a shared verifier and serves it. */
 export interface Driver {
   name: string
   /** The framework hands requests over as Fetch API `Headers` (repeated fields joined). */
   fetchHeaders?: true
-  start(verifier: Verifier): Promise<RunningApp>
+  /** Serves over plain HTTP, or over HTTPS asking for client certificates when `tls` is given. */
+  start(verifier: Verifier, tls?: DriverTls): Promise<RunningApp>
 }
 
 /**

@@ -8,17 +8,34 @@
  *   `auth` is what it was handed (`null`: anonymous).
  * - `keyServer` is the state of the variant's key server during the request (default `none`);
  *   `introspection` the state of the `opaque` variant's introspection endpoint (default `none`).
+ * - `request.dpop` is the DPoP proof (or proofs) minted for the request, `request.certificate`
+ *   the TLS client certificate it presents; the sender-constrained rows are in sender-cases.ts.
  *
  * An adapter that answers differently has a bug: never special-case a driver here.
  */
 import type { IntrospectionFault } from '../support/introspection-server.js'
 import type { Fault } from '../support/issuer-server.js'
 import { READ, WRITE, type SeenAuth } from './app-spec.js'
+import { senderConstrainedCases, type ProofSpec } from './sender-cases.js'
 import { CLIENT, RESOURCE_SERVER } from './tokens.js'
 
 /** The verifier a row runs against (built in variants.ts). */
 export type Variant =
-  'cognito' | 'id' | 'prefixed' | 'oidc' | 'query' | 'body' | 'keys-cold' | 'keys-warm' | 'opaque'
+  | 'cognito'
+  | 'id'
+  | 'prefixed'
+  | 'oidc'
+  | 'query'
+  | 'body'
+  | 'keys-cold'
+  | 'keys-warm'
+  | 'opaque'
+  | 'dpop'
+  | 'dpop-only'
+  | 'dpop-nonce'
+  | 'mtls'
+  | 'mtls-off'
+  | 'mtls-proxy'
 
 /** One request: headers (an array sends the header once per value), query and form body. */
 export interface CaseRequest {
@@ -28,6 +45,10 @@ export interface CaseRequest {
   query?: Record<string, string>
   /** Sent as `application/x-www-form-urlencoded`. */
   body?: Record<string, string>
+  /** The `DPoP` header: a proof minted for this request (an array sends one header per proof). */
+  dpop?: ProofSpec | ProofSpec[]
+  /** The TLS client certificate presented (TLS variants only; default: none). */
+  certificate?: 'client' | 'other'
 }
 
 export interface Case {
@@ -47,6 +68,8 @@ export interface Case {
   json?: unknown
   /** The verifier started a key-set fetch while answering (checked only when given). */
   keysFetched?: boolean
+  /** The answer carries exactly one `DPoP-Nonce` header (default: none). */
+  dpopNonce?: boolean
 }
 
 export const METADATA_URL = 'https://api.example/.well-known/oauth-protected-resource'
@@ -828,4 +851,5 @@ export const cases: Case[] = [
     retryAfter: true,
     handlerRan: false,
   })),
+  ...senderConstrainedCases,
 ]

@@ -12,19 +12,24 @@ import {
   type VerificationEvent,
   type Verifier,
 } from '@scopeguard/core'
-import { send } from '../support/http-client.js'
+import { testCertificates, type TestCertificates } from '../support/certificates.js'
+import { proof } from '../support/dpop.js'
+import { send, type RawResponse } from '../support/http-client.js'
 import { startIntrospectionServer } from '../support/introspection-server.js'
 import { startIssuer } from '../support/issuer-server.js'
 import { testKeys } from '../support/keys.js'
 import type { Driver, RunningApp } from './app-spec.js'
 import { cases, METADATA_URL, type Case, type Variant } from './cases.js'
 import { drivers } from './drivers/index.js'
-import { fillTokens, introspectionAnswer, tokenFor } from './tokens.js'
-import { serverOf, variantOptions, type KeyServers } from './variants.js'
+import type { ProofSpec } from './sender-cases.js'
+import { API, dpopKeys, fillTokens, introspectionAnswer, tokenFor } from './tokens.js'
+import { NONCE_STEP, serverOf, TLS_VARIANTS, variantOptions, type KeyServers } from './variants.js'
 
 let servers: KeyServers
+let certificates: TestCertificates
 
 beforeAll(async () => {
+  certificates = await testCertificates()
   const { rsa, ec } = await testKeys()
   const [main, flaky] = await Promise.all([
     startIssuer([rsa.jwk, ec.jwk], 'us-east-1_Test'),
@@ -40,10 +45,23 @@ afterAll(async () => {
   await Promise.all([servers.main.close(), servers.flaky.close(), servers.introspection.close()])
 })
 
-/** Builds the row's request (tokens filled in for the variant's issuer) and sends it. */
-async function request(app: RunningApp, verifier: Verifier, row: Case) {
+/** A row's request, ready to go: what was sent before it is done, sending it is `fire`. */
+interface Prepared {
+  fire(): Promise<RawResponse>
+  /** The DPoP proofs the request carries (to prove none comes back). */
+  proofs: string[]
+  /** The server nonce its proof carries, if any. */
+  nonce?: string | undefined
+}
+
+/**
+ * Builds the row's request (tokens filled in for the variant's issuer, DPoP proofs minted, the
+ * TLS client certificate chosen). What a row says happened before it happens here: a first use
+ * of the same proof (`replayed`), or a first request that fetched the server nonce.
+ */
+async function prepare(app: RunningApp, verifier: Verifier, row: Case): Promise<Prepared> {
   const issuer = serverOf(row.variant, servers).issuer
-  const { method = 'GET', path, headers = {}, query, body } = row.request
+  const { method = 'GET', path, headers = {}, query, body, dpop, certificate } = row.request
   const sent: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(headers)) {
     sent[name] = Array.isArray(value)
@@ -57,11 +75,74 @@ async function request(app: RunningApp, verifier: Verifier, row: Case) {
     sent['content-type'] = 'application/x-www-form-urlencoded'
     payload = body === undefined ? 'x=1' : await form(body, issuer)
   }
-  return send(`${app.url}${target}`, {
-    method,
-    headers: sent,
-    ...(payload === undefined ? {} : { body: payload }),
-  })
+  const tls = TLS_VARIANTS.has(row.variant)
+    ? { ca: certificates.ca, ...(certificate === undefined ? {} : certificates[certificate]) }
+    : undefined
+  const fire = (extra: Record<string, string | string[]> = {}) =>
+    send(`${app.url}${target}`, {
+      method,
+      headers: { ...sent, ...extra },
+      ...(payload === undefined ? {} : { body: payload }),
+      ...(tls === undefined ? {} : { tls }),
+    })
+  if (dpop === undefined) return { fire: () => fire(), proofs: [] }
+
+  const authorization = typeof sent.authorization === 'string' ? sent.authorization : undefined
+  const mint = async (spec: ProofSpec, nonce?: string) => {
+    const token =
+      spec.ath === undefined ? authorization?.split(' ').at(-1) : await tokenFor(spec.ath, issuer)
+    return proof((await dpopKeys())[spec.key ?? 'client'], {
+      htm: spec.htm ?? method,
+      htu: spec.htu ?? `${API}${target.split('?')[0] as string}`,
+      ...(token === undefined ? {} : { token }),
+      ...(nonce === undefined ? {} : { nonce }),
+    })
+  }
+  const specs = Array.isArray(dpop) ? dpop : [dpop]
+  const proofs: string[] = []
+  let nonce: string | undefined
+  for (const spec of specs) {
+    nonce =
+      spec.nonce === 'fetched' || spec.nonce === 'aging'
+        ? await fetchNonce(spec, fire, mint)
+        : spec.nonce
+    proofs.push(await mint(spec, nonce))
+  }
+  const header = { dpop: proofs.length === 1 ? (proofs[0] as string) : proofs }
+  if (specs.some((spec) => spec.replayed === true)) {
+    // The first use of the proof is accepted; the row's request is its second use.
+    expect((await fire(header)).status).toBe(200)
+  }
+  return { fire: () => fire(header), proofs, nonce }
+}
+
+/**
+ * The server nonce a request without one is answered with (401 use_dpop_nonce). For `aging`,
+ * the row then waits into the next nonce step, where the nonce is still accepted and a fresh one
+ * is offered. Nonce steps are whole multiples of the step length since the epoch, so the fetch is
+ * made early in a step: the row's own request then lands in the step it needs.
+ */
+async function fetchNonce(
+  spec: ProofSpec,
+  fire: (extra: Record<string, string>) => Promise<RawResponse>,
+  mint: (spec: ProofSpec) => Promise<string>,
+): Promise<string> {
+  const stepMs = NONCE_STEP * 1000
+  const phase = Date.now() % stepMs
+  if (phase < 50 || phase > stepMs / 2) await sleep(stepMs - phase + 50)
+  const first = await fire({ dpop: await mint(spec) })
+  expect(first.status).toBe(401)
+  const nonce = first.headers['dpop-nonce']
+  expect(typeof nonce).toBe('string')
+  if (spec.nonce === 'aging') await sleep(stepMs - (Date.now() % stepMs) + 100)
+  return nonce as string
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The values of header `name` in a raw header list (a repeated header gives several). */
+function headerLines(raw: string[], name: string): string[] {
+  return raw.filter((_, i) => i % 2 === 1 && raw[i - 1]?.toLowerCase() === name)
 }
 
 async function form(fields: Record<string, string>, issuer: string): Promise<string> {
@@ -103,6 +184,16 @@ function expectEventsToMatch(row: Case, events: ScopeguardEvent[]): void {
   const verifications = events.filter(
     (event): event is VerificationEvent => event.type === 'verification',
   )
+  // A request that reached authentication with credentials is reported once at the token stage,
+  // under the scheme it used (a DPoP token with DPoP off counts as no credentials).
+  const authorization = row.request.headers?.authorization
+  if (authorization !== undefined) {
+    expect(verifications.filter((event) => event.stage === 'token')).toHaveLength(1)
+  }
+  if (typeof authorization === 'string' && authorization.startsWith('DPoP ')) {
+    const scheme = variantOptions(row.variant, servers).dpop === undefined ? 'none' : 'dpop'
+    expect(verifications.map((event) => event.scheme)).toEqual(verifications.map(() => scheme))
+  }
   const refusals = verifications.filter(
     (event) => event.outcome !== 'accepted' && event.outcome !== 'anonymous',
   )
@@ -122,7 +213,8 @@ function expectEventsToMatch(row: Case, events: ScopeguardEvent[]): void {
   const accepted = verifications.filter((event) => event.outcome === 'accepted')
   if (row.handlerRan && row.auth !== undefined && row.auth !== null) {
     expect(accepted).toHaveLength(1)
-    expect(accepted[0]).toMatchObject({ stage: 'token', scheme: 'bearer', status: 200 })
+    const scheme = row.auth.scheme ?? 'bearer'
+    expect(accepted[0]).toMatchObject({ stage: 'token', scheme, status: 200 })
   }
   if (row.handlerRan && (row.auth === null || row.auth === undefined)) expect(accepted).toEqual([])
 }
@@ -137,7 +229,10 @@ describe.each(drivers)('conformance: $name', (driver: Driver) => {
       const verifier = createVerifier(variantOptions(variant, servers))
       verifier.subscribe((event) => events.push(event))
       if (variant === 'keys-warm') await verifier.warmup()
-      apps.set(variant, { app: await driver.start(verifier), verifier })
+      const tls = TLS_VARIANTS.has(variant)
+        ? { ...certificates.server, ca: certificates.ca }
+        : undefined
+      apps.set(variant, { app: await driver.start(verifier, tls), verifier })
     }
   })
   afterAll(async () => {
@@ -150,11 +245,12 @@ describe.each(drivers)('conformance: $name', (driver: Driver) => {
       server.fault = server === serverOf(row.variant, servers) ? (row.keyServer ?? 'none') : 'none'
     }
     servers.introspection.fault = row.introspection ?? 'none'
+    const prepared = await prepare(app, verifier, row)
     const runsBefore = app.runs()
     const fetchesBefore = verifier.stats().jwksFetches
     events.length = 0
 
-    const response = await request(app, verifier, row)
+    const response = await prepared.fire()
 
     expect({
       status: response.status,
@@ -168,9 +264,21 @@ describe.each(drivers)('conformance: $name', (driver: Driver) => {
       handlerRan: row.handlerRan,
     })
     expect(app.runs() - runsBefore).toBe(row.handlerRan ? 1 : 0)
+    const nonces = headerLines(response.rawHeaders, 'dpop-nonce')
+    expect(nonces).toHaveLength(row.dpopNonce === true ? 1 : 0)
+    // A nonce offered on a success is a new one, not the one the proof carried.
+    if (prepared.nonce !== undefined) expect(nonces).not.toContain(prepared.nonce)
     if (row.handlerRan) {
       const { auth = null } = row
-      const answer = auth === null ? { ran: true, auth: null } : { ran: true, ...auth }
+      const issuer = serverOf(row.variant, servers).issuer
+      const answer =
+        auth === null
+          ? { ran: true, auth: null }
+          : {
+              ran: true,
+              scheme: 'bearer',
+              ...JSON.parse(await fillTokens(JSON.stringify(auth), issuer)),
+            }
       expect(app.lastAnswer()).toEqual(answer)
       if (row.request.method !== 'HEAD') {
         expect(response.headers['content-type']).toMatch(/^application\/json\b/)
@@ -184,7 +292,11 @@ describe.each(drivers)('conformance: $name', (driver: Driver) => {
     if (row.retryAfter === true) expect(response.headers['retry-after']).toMatch(/^[1-9]\d*$/)
     expectEventsToMatch(row, events)
     const echoed = `${response.body}\n${JSON.stringify(response.headers)}\n${JSON.stringify(events)}`
-    for (const part of await sentTokenParts(row, serverOf(row.variant, servers).issuer)) {
+    const proofParts = prepared.proofs.flatMap((sent) => sent.split('.').slice(1))
+    for (const part of [
+      ...(await sentTokenParts(row, serverOf(row.variant, servers).issuer)),
+      ...proofParts,
+    ]) {
       expect(echoed).not.toContain(part)
     }
     if (row.keysFetched !== undefined) {

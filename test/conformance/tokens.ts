@@ -1,7 +1,10 @@
 /**
  * The named tokens the conformance table refers to (`{read}`, `{expired}`, ...), minted on first
- * use per issuer from the run's keys. Nothing is written anywhere.
+ * use per issuer from the run's keys, and the other values rows name the same way: the DPoP key
+ * thumbprint and client certificate of sender-constrained rows. Nothing is written anywhere.
  */
+import { testCertificates } from '../support/certificates.js'
+import { dpopKey, type DpopKey } from '../support/dpop.js'
 import { cognitoAccess, cognitoId, sign } from '../support/tokens.js'
 import { testKeys } from '../support/keys.js'
 import { READ, WRITE } from './app-spec.js'
@@ -12,6 +15,28 @@ export const CLIENT = 'client-a'
 export const API = 'https://api.example'
 /** The resource-server identifier of the `prefixed` variant. */
 export const RESOURCE_SERVER = 'https://photos.example.com'
+
+/** The DPoP keys of a run: the client's (tokens are bound to it) and another client's. */
+export interface DpopKeys {
+  client: DpopKey
+  other: DpopKey
+}
+
+let keys: Promise<DpopKeys> | undefined
+
+/** The run's DPoP keys, generated on first use (ES256 and EdDSA). */
+export function dpopKeys(): Promise<DpopKeys> {
+  keys ??= Promise.all([dpopKey('ES256'), dpopKey('EdDSA')]).then(([client, other]) => ({
+    client,
+    other,
+  }))
+  return keys
+}
+
+const jktBound = async () => ({ cnf: { jkt: (await dpopKeys()).client.jkt } })
+const certBound = async () => ({
+  cnf: { 'x5t#S256': (await testCertificates()).client.thumbprint },
+})
 
 /** What each name mints (for the issuer of the row's variant). */
 const recipes = {
@@ -67,6 +92,16 @@ const recipes = {
     }),
   oidcOtherAudience: async (iss) =>
     sign((await testKeys()).rsa, { iss, sub: 'user-9', aud: 'https://other.example', scope: READ }),
+  /** Bound to the client's DPoP key (`cnf.jkt`, RFC 9449 §6). */
+  dpopRead: async (iss) => access(iss, READ, await jktBound()),
+  dpopWrite: async (iss) => access(iss, WRITE, await jktBound()),
+  /** Bound to the client certificate (`cnf["x5t#S256"]`, RFC 8705 §3.1). */
+  certRead: async (iss) => access(iss, READ, await certBound()),
+  /** Not tokens: the values a row's expected binding or a proxy's header names. */
+  clientJkt: async () => (await dpopKeys()).client.jkt,
+  clientCertThumbprint: async () => (await testCertificates()).client.thumbprint,
+  /** The RFC 9440 `Client-Cert` value a TLS-terminating proxy forwards for the client. */
+  clientCertField: async () => (await testCertificates()).client.clientCertField,
   /** Opaque tokens: only the conformance introspection endpoint knows them. */
   opaqueRead: () => Promise.resolve(OPAQUE.read),
   opaqueReadWrite: () => Promise.resolve(OPAQUE.readWrite),

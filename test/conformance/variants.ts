@@ -17,6 +17,15 @@ export interface KeyServers {
   introspection: IntrospectionServer
 }
 
+/**
+ * The nonce step of the `dpop-nonce` variant, in seconds: short, so a row can hold a nonce of the
+ * previous step (still accepted, and answered with a fresh one) after a real wait.
+ */
+export const NONCE_STEP = 2
+
+/** The variants served over TLS (asking for a client certificate); the others over plain HTTP. */
+export const TLS_VARIANTS: ReadonlySet<Variant> = new Set<Variant>(['mtls', 'mtls-off'])
+
 /** The key server (and issuer) a variant trusts. */
 export function serverOf(variant: Variant, servers: KeyServers): IssuerServer {
   return variant === 'keys-cold' || variant === 'keys-warm' ? servers.flaky : servers.main
@@ -56,6 +65,23 @@ export function variantOptions(variant: Variant, servers: KeyServers): VerifierO
       return { ...cognito, jwksCache: { timeout: 0.5, cooldown: 0, retryDelay: 0 } }
     case 'keys-warm':
       return { ...cognito, jwksCache: { timeout: 0.5, cooldown: 0, minMaxAge: 0 } }
+    case 'dpop':
+      return { ...cognito, dpop: { publicOrigin: API } }
+    case 'dpop-only':
+      return { ...cognito, dpop: { publicOrigin: API, required: true } }
+    case 'dpop-nonce': {
+      // No metadata document here, so the bare challenge is exactly "Bearer, DPoP algs=...".
+      const { resourceMetadata: _none, ...plain } = cognito
+      const nonceSecrets = ['a nonce secret of the conformance run, 32+ chars']
+      return { ...plain, dpop: { publicOrigin: API, nonceSecrets, nonceStep: NONCE_STEP } }
+    }
+    case 'mtls':
+      return { ...cognito, mtls: true }
+    case 'mtls-off':
+      return cognito
+    case 'mtls-proxy':
+      // The suite's requests come from 127.0.0.1: here that is the TLS-terminating proxy.
+      return { ...cognito, mtls: true, trustedProxies: ['127.0.0.1'] }
     case 'opaque': {
       // No result cache, so every row meets the endpoint state it sets.
       const { endpoint, clientId, clientSecret } = servers.introspection

@@ -1,8 +1,10 @@
 /**
  * A raw HTTP client for the suites: unlike `fetch`, it can send a header twice (two
- * `Authorization` lines), which is how duplicate credentials reach a server.
+ * `Authorization` lines), which is how duplicate credentials reach a server. `https:` URLs go over
+ * TLS, trusting `tls.ca` and presenting `tls.cert` as the client certificate when given.
  */
-import { request } from 'node:http'
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 
 export interface RawResponse {
   status: number
@@ -11,6 +13,8 @@ export interface RawResponse {
   challenge: string | null
   body: string
   json: unknown
+  /** The header lines as received, names and values alternating (a repeated header stays two). */
+  rawHeaders: string[]
 }
 
 export interface RawRequest {
@@ -18,12 +22,17 @@ export interface RawRequest {
   /** Header values; an array sends the header once per value. */
   headers?: Record<string, string | string[]>
   body?: string | Uint8Array
+  /** For `https:` URLs: the CA that issued the server's certificate, and a client certificate. */
+  tls?: { ca: string; cert?: string; key?: string }
 }
 
 /** Sends one request to `url` and reads the whole answer. */
 export function send(url: string, init: RawRequest = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', agent: false }, (res) => {
+    const options = { method: init.method ?? 'GET', agent: false as const }
+    const tls = url.startsWith('https:') ? { ...init.tls } : undefined
+    const open = tls === undefined ? httpRequest : httpsRequest
+    const req = open(url, { ...options, ...tls }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('error', reject)
@@ -42,6 +51,7 @@ export function send(url: string, init: RawRequest = {}): Promise<RawResponse> {
           challenge: typeof challenge === 'string' ? challenge : null,
           body,
           json,
+          rawHeaders: res.rawHeaders,
         })
       })
     })

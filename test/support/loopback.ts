@@ -4,12 +4,13 @@
  * in a `finally`), so a failing request never leaves a socket open; `close()` ends it sooner.
  */
 import { createServer, type RequestListener, type Server } from 'node:http'
+import { Server as TlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { onTestFinished } from 'vitest'
 
 /** A listening loopback server. */
 export interface LoopbackServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https:` for a `node:https` server) */
   url: string
   /** Stops it, ending open connections (a second call does nothing). */
   close(): Promise<void>
@@ -23,12 +24,14 @@ export interface LoopbackServer {
  * const { url, close } = await listenLoopback(server)
  * ```
  */
-export async function listenLoopback(handler: RequestListener | Server): Promise<LoopbackServer> {
+export async function listenLoopback(
+  handler: RequestListener | Server | TlsServer,
+): Promise<LoopbackServer> {
   const server = typeof handler === 'function' ? createServer(handler) : handler
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   let closed: Promise<void> | undefined
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${server instanceof TlsServer ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve())
@@ -46,7 +49,9 @@ export async function listenLoopback(handler: RequestListener | Server): Promise
  * const { url } = await serveForTest(app)
  * ```
  */
-export async function serveForTest(handler: RequestListener | Server): Promise<LoopbackServer> {
+export async function serveForTest(
+  handler: RequestListener | Server | TlsServer,
+): Promise<LoopbackServer> {
   const server = await listenLoopback(handler)
   onTestFinished(() => server.close())
   return server

@@ -286,6 +286,6 @@ export function reportScopeRefusal(
   error: OAuthError,
 ): void {
   const probe = auth === undefined ? NOTHING_KNOWN : { ...noteOf(auth), cached: false }
-  const scheme: AuthScheme = auth === undefined ? 'none' : 'bearer'
+  const scheme: AuthScheme = auth === undefined ? 'none' : auth.scheme
   hub.emit(verificationEvent('scope', outcomeOf(error), error, scheme, probe, 0))
 }

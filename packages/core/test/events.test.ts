@@ -8,6 +8,7 @@ import {
   type VerificationEvent,
   type VerifierOptions,
 } from '../src/index.js'
+import { dpopKey, proof } from '../../../test/support/dpop.js'
 import { jwksEndpoint, serveJwks } from '../../../test/support/msw-issuer.js'
 import { mint, nowSec, signingKey, type SigningKey } from '../../../test/support/tokens.js'
 
@@ -186,6 +187,23 @@ describe('verification events', () => {
         algorithm: 'RS256',
       },
       { stage: 'scope', outcome: 'refused', reason: 'missing_token', scheme: 'none' },
+    ])
+  })
+
+  it('reports the scope refusal of a DPoP request under the dpop scheme', async () => {
+    const { verifier, verifications } = observed({ dpop: { publicOrigin: 'https://api.example' } })
+    const key = await dpopKey()
+    const token = await mint(rsa, claims({ cnf: { jkt: key.jkt } }))
+    const dpop = await proof(key, { htm: 'GET', htu: 'https://api.example/photos', token })
+    const auth = await verifier.authenticate({
+      method: 'GET',
+      url: '/photos',
+      headers: { authorization: `DPoP ${token}`, dpop },
+    })
+    expect(() => verifier.requireScopes(auth, ['photos.write'])).toThrow(OAuthError)
+    expect(verifications()).toMatchObject([
+      { stage: 'token', outcome: 'accepted', scheme: 'dpop' },
+      { stage: 'scope', outcome: 'refused', status: 403, scheme: 'dpop' },
     ])
   })
 

@@ -1,5 +1,6 @@
 /** The conformance app on Express (4 and 5 share it; see ../app-spec.ts for the routes). */
 import { createServer } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type express5 from 'express'
 import type { Request, Response } from 'express'
 import {
@@ -9,7 +10,14 @@ import {
   requireScopes,
   requireScopesByMethod,
 } from '@scopeguard/express'
-import { createProbe, READ, RESOURCE_MAP, WRITE, type Driver } from '../app-spec.js'
+import {
+  createProbe,
+  READ,
+  RESOURCE_MAP,
+  tlsServerOptions,
+  WRITE,
+  type Driver,
+} from '../app-spec.js'
 import { listen } from './listen.js'
 
 /**
@@ -23,7 +31,7 @@ import { listen } from './listen.js'
 export function expressDriver(name: string, express: typeof express5): Driver {
   return {
     name,
-    start(verifier) {
+    start(verifier, tls) {
       const probe = createProbe()
       const app = express()
       const auth = authenticate(verifier)
@@ -40,7 +48,9 @@ export function expressDriver(name: string, express: typeof express5): Driver {
       if (verifier.resourceMetadata !== undefined) {
         app.get(verifier.resourceMetadata.path, protectedResourceMetadata(verifier))
       }
-      return listen(createServer(app), probe)
+      const server =
+        tls === undefined ? createServer(app) : createTlsServer(tlsServerOptions(tls), app)
+      return listen(server, probe)
     },
   }
 }

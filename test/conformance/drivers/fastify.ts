@@ -12,8 +12,10 @@ import {
   createProbe,
   READ,
   RESOURCE_MAP,
+  tlsServerOptions,
   WRITE,
   type Driver,
+  type DriverTls,
   type RunningApp,
 } from '../app-spec.js'
 
@@ -48,9 +50,13 @@ const withConfig: Routes = (app, handler) => {
 function fastifyDriver(name: string, routes: Routes): Driver {
   return {
     name,
-    async start(verifier: Verifier): Promise<RunningApp> {
+    async start(verifier: Verifier, tls?: DriverTls): Promise<RunningApp> {
       const probe = createProbe()
-      const app = Fastify()
+      // Fastify types an https instance apart; the routes and plugins are the same.
+      const app =
+        tls === undefined
+          ? Fastify()
+          : (Fastify({ https: tlsServerOptions(tls) }) as unknown as FastifyInstance)
       await app.register(formbody)
       await app.register(scopeguard, { verifier })
       const handler = (request: FastifyRequest) => Promise.resolve(probe.answer(request.auth))

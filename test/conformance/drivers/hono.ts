@@ -1,5 +1,6 @@
 /** The conformance app on Hono served by `@hono/node-server` (see ../app-spec.ts for the routes). */
 import type { Server } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import { createAdaptorServer } from '@hono/node-server'
 import { Hono, type Handler } from 'hono'
 import { validator } from 'hono/validator'
@@ -10,14 +11,21 @@ import {
   requireScopes,
   requireScopesByMethod,
 } from '@scopeguard/hono'
-import { createProbe, READ, RESOURCE_MAP, WRITE, type Driver } from '../app-spec.js'
+import {
+  createProbe,
+  READ,
+  RESOURCE_MAP,
+  tlsServerOptions,
+  WRITE,
+  type Driver,
+} from '../app-spec.js'
 import { listen } from './listen.js'
 
 /** Hono 4 on Node (`@hono/node-server`). */
 export const honoDriver: Driver = {
   name: 'hono',
   fetchHeaders: true,
-  start(verifier) {
+  start(verifier, tls) {
     const probe = createProbe()
     const app = new Hono()
     const auth = authenticate(verifier)
@@ -34,6 +42,15 @@ export const honoDriver: Driver = {
     if (verifier.resourceMetadata !== undefined) {
       app.get(verifier.resourceMetadata.path, protectedResourceMetadata(verifier))
     }
-    return listen(createAdaptorServer({ fetch: app.fetch }) as Server, probe)
+    // Over TLS, @hono/node-server's `createServer` option makes it a `node:https` server.
+    const server =
+      tls === undefined
+        ? createAdaptorServer({ fetch: app.fetch })
+        : createAdaptorServer({
+            fetch: app.fetch,
+            createServer: createTlsServer,
+            serverOptions: tlsServerOptions(tls),
+          })
+    return listen(server as Server, probe)
   },
 }

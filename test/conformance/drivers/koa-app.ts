@@ -1,5 +1,6 @@
 /** The conformance app on Koa (2 and 3 share it; see ../app-spec.ts for the routes). */
-import { createServer } from 'node:http'
+import { createServer, type RequestListener } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type Koa3 from 'koa'
 import compose from 'koa-compose'
 import {
@@ -11,7 +12,15 @@ import {
   type Middleware,
   type ScopeguardState,
 } from '@scopeguard/koa'
-import { createProbe, parseForm, READ, RESOURCE_MAP, WRITE, type Driver } from '../app-spec.js'
+import {
+  createProbe,
+  parseForm,
+  READ,
+  RESOURCE_MAP,
+  tlsServerOptions,
+  WRITE,
+  type Driver,
+} from '../app-spec.js'
 import { listen } from './listen.js'
 
 /** A form-body parser, mounted before authenticate on /form (Koa ships none). */
@@ -34,7 +43,7 @@ const formBody: Middleware = async (ctx, next) => {
 export function koaDriver(name: string, Koa: typeof Koa3): Driver {
   return {
     name,
-    start(verifier) {
+    start(verifier, tls) {
       const probe = createProbe()
       const app = new Koa()
       app.silent = true
@@ -63,10 +72,12 @@ export function koaDriver(name: string, Koa: typeof Koa3): Driver {
         })
       }
       const handle = app.callback()
-      return listen(
-        createServer((req, res) => void handle(req, res)),
-        probe,
-      )
+      const listener: RequestListener = (req, res) => void handle(req, res)
+      const server =
+        tls === undefined
+          ? createServer(listener)
+          : createTlsServer(tlsServerOptions(tls), listener)
+      return listen(server, probe)
     },
   }
 }

@@ -38,8 +38,10 @@ import {
   createProbe,
   READ,
   RESOURCE_MAP,
+  tlsServerOptions,
   WRITE,
   type Driver,
+  type DriverTls,
   type HandlerAnswer,
   type HandlerProbe,
 } from '../app-spec.js'
@@ -113,7 +115,7 @@ type Platform = 'express' | 'fastify'
 function nestDriver(name: string, platform: Platform, guard: 'global' | 'controller'): Driver {
   return {
     name,
-    async start(verifier: Verifier) {
+    async start(verifier: Verifier, tls?: DriverTls) {
       const probe = createProbe()
       const controllers: Type[] = [
         PublicController,
@@ -126,14 +128,19 @@ function nestDriver(name: string, platform: Platform, guard: 'global' | 'control
         providers: [{ provide: PROBE, useValue: probe }],
       }
       const options = { logger: false as const, abortOnError: false }
+      const https = tls === undefined ? undefined : tlsServerOptions(tls)
       const app =
         platform === 'express'
-          ? await NestFactory.create(module, options)
-          : await NestFactory.create(module, new FastifyAdapter(), options)
+          ? await NestFactory.create(module, { ...options, httpsOptions: https })
+          : await NestFactory.create(
+              module,
+              new FastifyAdapter(https === undefined ? undefined : { https }),
+              options,
+            )
       await app.listen(0, '127.0.0.1')
       const { port } = (app.getHttpServer() as Server).address() as AddressInfo
       return {
-        url: `http://127.0.0.1:${port}`,
+        url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
         runs: () => probe.runs,
         lastAnswer: () => probe.last,
         close: () => app.close(),
