@@ -31,7 +31,11 @@ export {
   WRITE_METHODS,
 } from './scopes.js'
 export type { MethodScopeMap, ScopeMode, ScopeRequirement } from './scopes.js'
-export { resourceMetadataDocument, scopeGuards } from './scope-guards.js'
+export { metadataHandler, resourceMetadataDocument, scopeGuards } from './scope-guards.js'
+export { authentication } from './authentication.js'
+export type { AuthenticationStep } from './authentication.js'
+export { nodeAuthRequest } from './node-request.js'
+export type { NodeMessageLike, ParsedRequestParts } from './node-request.js'
 export type { ScopeCheck, ScopeGuards } from './scope-guards.js'
 export type { ProtectedResourceMetadata, ResourceMetadata } from './resource-metadata.js'
 export { ALGORITHMS, DEFAULT_ALGORITHMS } from './algorithms.js'

@@ -6,6 +6,7 @@
  * @module
  */
 import type { AuthInfo } from './auth-info.js'
+import { authenticatedBy } from './authentication.js'
 import { ConfigurationError } from './errors.js'
 import type { ProtectedResourceMetadata } from './resource-metadata.js'
 import {
@@ -17,22 +18,33 @@ import {
 import type { Verifier } from './verifier.js'
 
 /**
- * One guard's check of one request: `verifier` is the one `authenticate()` left on the request
- * (`undefined` when it did not run), `auth` what it found.
+ * One guard's check of one request: `carrier` is the framework's request (or context) that the
+ * `authenticate()` step of `authentication()` marked (unmarked: it did not run), `auth` what it
+ * found.
  */
 export type ScopeCheck = (
-  verifier: Verifier | undefined,
+  carrier: object,
   auth: AuthInfo | undefined,
   method: string | undefined,
 ) => void
 
-/** The scope-guard factories of an adapter. */
+/**
+ * The scope-guard factories of an adapter, which exports them re-typed for its framework. Each
+ * validates its requirement when it is created (a malformed one throws `ConfigurationError` at
+ * start-up); per request it refuses with 403 `insufficient_scope` (401 for an anonymous request),
+ * and with a plain `Error` (a 500) when the adapter's `authenticate()` did not run first. Scopes
+ * are prefixed with the verifier's `resourceServer` when it has one.
+ */
 export interface ScopeGuards<Guard> {
-  /** Requires every listed scope. */
+  /** Requires every listed scope (with none, only an authenticated request). */
   requireScopes: (...scopes: string[]) => Guard
   /** Requires at least one of the listed scopes. */
   requireAnyScope: (...scopes: string[]) => Guard
-  /** Requires scopes by HTTP method (all-of unless `mode` is `any`). */
+  /**
+   * Requires the scopes of the request's method: `read` covers GET, HEAD and OPTIONS, `write`
+   * POST, PUT, PATCH and DELETE, an upper-case method name one method; a method the map leaves
+   * out is refused with 403. Lists are all-of unless `mode` is `any`.
+   */
   requireScopesByMethod: (map: MethodScopeMap, mode?: ScopeMode) => Guard
 }
 
@@ -47,7 +59,7 @@ export interface ScopeGuards<Guard> {
  * `authenticate()` did not run before it.
  * @example
  * ```ts
- * const guards = scopeGuards((check) => (req, res, next) => { check(req.verifier, req.auth, req.method); next() })
+ * const guards = scopeGuards((check) => (req, res, next) => { check(req, req.auth, req.method); next() })
  * app.post('/photos', guards.requireScopes('photos.write'), upload)
  * ```
  */
@@ -58,7 +70,8 @@ export function scopeGuards<Guard>(
   const message = `scopeguard: ${mountFirst} before the scope guards of this route`
   const guard = (requirement: ScopeRequirement): Guard => {
     checkScopeRequirement(requirement)
-    return wrap((verifier, auth, method) => {
+    return wrap((carrier, auth, method) => {
+      const verifier = authenticatedBy(carrier)
       if (verifier === undefined) throw new Error(message)
       verifier.checkScopes(auth, requirement, method)
     }, requirement)
@@ -88,4 +101,21 @@ export function resourceMetadataDocument(verifier: Verifier): ProtectedResourceM
     )
   }
   return metadata.document
+}
+
+/**
+ * Builds an adapter's `protectedResourceMetadata(verifier)` from its one way of answering a JSON
+ * document; the verifier's document is looked up (and its absence refused) once, at start-up.
+ *
+ * @param serve - Turns the document into the framework's route handler.
+ * @throws {@link ConfigurationError} from the factory, for a verifier without `resourceMetadata`.
+ * @example
+ * ```ts
+ * export const protectedResourceMetadata = metadataHandler((document) => (req, res) => res.json(document))
+ * ```
+ */
+export function metadataHandler<Handler>(
+  serve: (document: ProtectedResourceMetadata) => Handler,
+): (verifier: Verifier) => Handler {
+  return (verifier) => serve(resourceMetadataDocument(verifier))
 }

@@ -5,23 +5,18 @@
  * @module
  */
 import {
+  authentication,
   checkScopeRequirement,
   ConfigurationError,
-  nodeRequestHeaders,
-  resourceMetadataDocument,
+  nodeAuthRequest,
+  metadataHandler,
   scopeGuards,
   toVerifier,
-  type AuthRequest,
   type ScopeRequirement,
   type Verifier,
   type VerifierOptions,
 } from '@scopeguard/core'
-import type {
-  FastifyInstance,
-  FastifyPluginAsync,
-  FastifyRequest,
-  RouteHandlerMethod,
-} from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, RouteHandlerMethod } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AuthHook, RouteScopeConfig, ScopeguardNamespaceDecoration } from './augment.js'
 
@@ -43,22 +38,6 @@ export type ScopeguardPluginOptions = (
    * `ScopeguardNamespace` for the types. Default: none (the default names).
    */
   namespace?: string
-}
-
-/** A request decoration: set once `authenticate` has run (the scope guards check it). */
-const AUTHENTICATED = Symbol('scopeguard.authenticated')
-
-type Marked = FastifyRequest & { [AUTHENTICATED]: boolean }
-
-function authRequestOf(request: FastifyRequest): AuthRequest {
-  return {
-    method: request.method,
-    url: request.url,
-    headers: nodeRequestHeaders(request.raw),
-    query: request.query,
-    body: request.body,
-    socket: request.raw.socket,
-  }
 }
 
 /**
@@ -136,14 +115,16 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
   }
 
   // Hooks return promise chains rather than being async functions: no extra awaits per request.
-  const authenticateWith = (optional: boolean): AuthHook => {
-    const opts = { optional }
+  // The declarative form (`requirement`) authenticates and checks the route's scopes in one hook.
+  const hookFor = (optional: boolean, requirement?: ScopeRequirement): AuthHook => {
+    const step = authentication(verifier, { optional })
     return function authenticate(request, reply) {
-      ;(request as Marked)[AUTHENTICATED] = true
-      return verifier.authenticate(authRequestOf(request), opts).then((auth) => {
+      const view = nodeAuthRequest(request.raw, request.url, request)
+      return step(request, view).then((auth) => {
         request.auth = auth
         // A fresh DPoP nonce, when the one the client used is about to age out.
         if (auth?.responseHeaders !== undefined) reply.headers(auth.responseHeaders)
+        if (requirement !== undefined) verifier.checkScopes(auth, requirement, request.method)
       })
     }
   }
@@ -151,11 +132,7 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
     (check) =>
       function requireScopes(request) {
         try {
-          check(
-            (request as Marked)[AUTHENTICATED] ? verifier : undefined,
-            request.auth,
-            request.method,
-          )
+          check(request, request.auth, request.method)
         } catch (error) {
           const failure = error as Error // an OAuthError, or the Error of a missing authenticate
           return Promise.reject(failure)
@@ -164,21 +141,9 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
       },
     `run fastify.${namespace === undefined ? '' : `${namespace}.`}authenticate`,
   )
-  // The declarative form: authentication and the route's requirement in one hook.
-  const protect = (optional: boolean, requirement: ScopeRequirement): AuthHook => {
-    const opts = { optional }
-    return function authenticateAndRequireScopes(request, reply) {
-      ;(request as Marked)[AUTHENTICATED] = true
-      return verifier.authenticate(authRequestOf(request), opts).then((auth) => {
-        request.auth = auth
-        if (auth?.responseHeaders !== undefined) reply.headers(auth.responseHeaders)
-        verifier.checkScopes(auth, requirement, request.method)
-      })
-    }
-  }
 
-  const required = authenticateWith(false)
-  const optional = authenticateWith(true)
+  const required = hookFor(false)
+  const optional = hookFor(true)
   if (namespace === undefined) {
     fastify.decorate('scopeguard', verifier)
     fastify.decorate('authenticate', required)
@@ -196,7 +161,6 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
     fastify.decorate(namespace, Object.freeze(decoration))
   }
   fastify.decorateRequest('auth', undefined)
-  fastify.decorateRequest(AUTHENTICATED as unknown as string, false)
 
   fastify.addHook('onRoute', (route) => {
     const config = route.config ?? {}
@@ -207,7 +171,7 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
         ? config.auth === 'optional'
           ? optional
           : required
-        : protect(config.auth === 'optional', requirement)
+        : hookFor(config.auth === 'optional', requirement)
     const existing = route[hook]
     route[hook] = [first, ...(existing === undefined ? [] : [existing].flat())] as never
   })
@@ -237,7 +201,6 @@ export const scopeguard = fp(plugin, { fastify: '5.x', name: '@scopeguard/fastif
  * app.get(verifier.resourceMetadata!.path, protectedResourceMetadata(verifier))
  * ```
  */
-export function protectedResourceMetadata(verifier: Verifier): RouteHandlerMethod {
-  const document = resourceMetadataDocument(verifier)
-  return () => Promise.resolve(document)
-}
+export const protectedResourceMetadata = metadataHandler<RouteHandlerMethod>(
+  (document) => () => Promise.resolve(document),
+)

@@ -10,18 +10,16 @@ import { createMiddleware } from 'hono/factory'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import {
+  authentication,
   isOAuthError,
-  resourceMetadataDocument,
+  metadataHandler,
   scopeGuards,
-  toVerifier,
   webRequestHeaders,
   type AuthenticateOptions,
   type AuthInfo,
   type AuthRequest,
   type NodeSocketLike,
-  type MethodScopeMap,
   type RequestHeaders,
-  type ScopeMode,
   type Verifier,
   type VerifierOptions,
 } from '@scopeguard/core'
@@ -33,11 +31,6 @@ export interface ScopeguardEnv {
     auth: AuthInfo | undefined
   }
 }
-
-/** Where `authenticate()` leaves its verifier for the scope guards of the same request. */
-const VERIFIER = Symbol('scopeguard.verifier')
-
-type WithVerifier = Context & { [VERIFIER]?: Verifier }
 
 /** The core's view of a Hono request: method, absolute URL, the headers the core reads. */
 class HonoAuthRequest implements AuthRequest {
@@ -90,13 +83,11 @@ export function authenticate(
   verifier: Verifier | VerifierOptions,
   options: AuthenticateOptions = {},
 ): MiddlewareHandler<ScopeguardEnv> {
-  const shared = toVerifier(verifier)
-  const optional = { optional: options.optional === true }
+  const step = authentication(verifier, options)
   return createMiddleware<ScopeguardEnv>(async (c, next) => {
-    ;(c as WithVerifier)[VERIFIER] = shared
     let auth: AuthInfo | undefined
     try {
-      auth = await shared.authenticate(new HonoAuthRequest(c), optional)
+      auth = await step(c, new HonoAuthRequest(c))
     } catch (error) {
       throw toHttpException(error)
     }
@@ -108,58 +99,28 @@ export function authenticate(
   })
 }
 
-const guards = scopeGuards((check) =>
+/**
+ * The core's scope guards (`ScopeGuards`: what each requires) as Hono middleware: per request they
+ * throw the refusal (403, or 401 for an anonymous request) as an `HTTPException` whose response is
+ * the exact answer.
+ *
+ * @throws `ConfigurationError` at once for a malformed requirement.
+ * @example
+ * ```ts
+ * app.post('/photos', authenticate(verifier), requireScopes('photos.write'), upload)
+ * app.use('/photos/*', requireScopesByMethod({ read: 'photos.read', write: 'photos.write' }))
+ * ```
+ */
+export const { requireScopes, requireAnyScope, requireScopesByMethod } = scopeGuards((check) =>
   createMiddleware<ScopeguardEnv>(async (c, next) => {
-    const verifier = (c as WithVerifier)[VERIFIER]
     try {
-      check(verifier, c.var.auth, c.req.method)
+      check(c, c.var.auth, c.req.method)
     } catch (error) {
-      throw verifier === undefined ? error : toHttpException(error)
+      throw toHttpException(error) // an OAuthError, or as is the Error of a missing authenticate()
     }
     await next()
   }),
 )
-
-/**
- * Requires every listed scope (`photos.read`; prefixed with the verifier's `resourceServer`).
- *
- * @throws {@link ConfigurationError} at once for a malformed scope. Per request an
- * `HTTPException`: 403 `insufficient_scope` (401 for an anonymous request); an `Error` (500) when
- * `authenticate()` did not run first.
- * @example
- * ```ts
- * app.post('/photos', authenticate(verifier), requireScopes('photos.write'), upload)
- * ```
- */
-export const requireScopes: (...scopes: string[]) => MiddlewareHandler<ScopeguardEnv> =
-  guards.requireScopes
-
-/**
- * Requires at least one of the listed scopes.
- *
- * @throws as {@link requireScopes}.
- * @example
- * ```ts
- * app.get('/photos', authenticate(verifier), requireAnyScope('photos.read', 'photos.admin'), list)
- * ```
- */
-export const requireAnyScope: (...scopes: string[]) => MiddlewareHandler<ScopeguardEnv> =
-  guards.requireAnyScope
-
-/**
- * Requires scopes for each HTTP method of a path: `read` covers the safe methods, `write` the
- * others, and an upper-case method name sets one method. Methods left out are refused with 403.
- *
- * @throws as {@link requireScopes}.
- * @example
- * ```ts
- * app.use('/photos/*', requireScopesByMethod({ read: 'photos.read', write: 'photos.write' }))
- * ```
- */
-export const requireScopesByMethod: (
-  map: MethodScopeMap,
-  mode?: ScopeMode,
-) => MiddlewareHandler<ScopeguardEnv> = guards.requireScopesByMethod
 
 /**
  * Responds with the RFC 9728 protected-resource metadata document (the `resource_metadata` URL
@@ -171,7 +132,6 @@ export const requireScopesByMethod: (
  * app.get(verifier.resourceMetadata!.path, protectedResourceMetadata(verifier))
  * ```
  */
-export function protectedResourceMetadata(verifier: Verifier): Handler {
-  const document = resourceMetadataDocument(verifier)
-  return (c) => c.json(document)
-}
+export const protectedResourceMetadata = metadataHandler<Handler>(
+  (document) => (c) => c.json(document),
+)

@@ -6,20 +6,8 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http'
-import {
-  nodeRequestHeaders,
-  resourceMetadataDocument,
-  scopeGuards,
-  toVerifier,
-  type AuthenticateOptions,
-  type AuthInfo,
-  type AuthRequest,
-  type MethodScopeMap,
-  type RequestHeaders,
-  type ScopeMode,
-  type Verifier,
-  type VerifierOptions,
-} from '@scopeguard/core'
+import { authentication, metadataHandler, nodeAuthRequest, scopeGuards } from '@scopeguard/core'
+import type { AuthenticateOptions, AuthInfo, Verifier, VerifierOptions } from '@scopeguard/core'
 
 /** What the middleware sets on `ctx.state`. */
 export interface ScopeguardState {
@@ -32,8 +20,8 @@ export interface KoaLikeContext {
   req: IncomingMessage
   method: string
   originalUrl: string
-  query: unknown
-  request: object
+  /** Koa's request: its `query`, and the `body` a body parser set. */
+  request: { query?: unknown; body?: unknown }
   state: object
   body: unknown
   set(fields: Readonly<Record<string, string>>): void
@@ -41,36 +29,6 @@ export interface KoaLikeContext {
 
 /** A Koa middleware. */
 export type Middleware = (ctx: KoaLikeContext, next: () => Promise<unknown>) => Promise<void>
-
-/** Where `authenticate()` leaves its verifier for the scope guards of the same request. */
-const VERIFIER = Symbol('scopeguard.verifier')
-
-type WithVerifier = KoaLikeContext & { [VERIFIER]?: Verifier }
-
-/**
- * The core's view of a Koa request. A class, not an object literal with a getter: V8 gives such
- * literals a fresh hidden class each time, which costs a full garbage collection now and then.
- */
-class KoaAuthRequest implements AuthRequest {
-  readonly method: string
-  readonly url: string
-  readonly headers: RequestHeaders
-  readonly body: unknown
-  readonly socket: KoaLikeContext['req']['socket']
-
-  constructor(private readonly ctx: KoaLikeContext) {
-    this.method = ctx.method
-    this.url = ctx.originalUrl
-    this.headers = nodeRequestHeaders(ctx.req)
-    this.body = (ctx.request as { body?: unknown }).body
-    this.socket = ctx.req.socket
-  }
-
-  /** Read (and parsed) only when the query transport is enabled. */
-  get query(): unknown {
-    return this.ctx.query
-  }
-}
 
 /**
  * Authenticates the bearer token and sets `ctx.state.auth`. Mount a body parser before it when
@@ -90,60 +48,33 @@ export function authenticate(
   verifier: Verifier | VerifierOptions,
   options: AuthenticateOptions = {},
 ): Middleware {
-  const shared = toVerifier(verifier)
-  const optional = { optional: options.optional === true }
+  const step = authentication(verifier, options)
   return async (ctx, next) => {
-    ;(ctx as WithVerifier)[VERIFIER] = shared
-    const state = ctx.state as ScopeguardState
-    const auth = await shared.authenticate(new KoaAuthRequest(ctx), optional)
-    state.auth = auth
+    const auth = await step(ctx, nodeAuthRequest(ctx.req, ctx.originalUrl, ctx.request))
+    ;(ctx.state as ScopeguardState).auth = auth
     // A fresh DPoP nonce, when the one the client used is about to age out.
     if (auth?.responseHeaders !== undefined) ctx.set(auth.responseHeaders)
     await next()
   }
 }
 
-const guards = scopeGuards<Middleware>((check) => async (ctx, next) => {
-  check((ctx as WithVerifier)[VERIFIER], (ctx.state as ScopeguardState).auth, ctx.method)
-  await next()
-})
-
 /**
- * Requires every listed scope (prefixed with the verifier's `resourceServer` when set).
+ * The core's scope guards (`ScopeGuards`: what each requires) as Koa middleware: per request they
+ * throw the refusal (403, or 401 for an anonymous request) into Koa's error flow.
  *
- * @throws {@link ConfigurationError} at once for a malformed scope. Per request: 403
- * `insufficient_scope` (401 for an anonymous request), or an `Error` (500) when `authenticate()`
- * did not run first.
+ * @throws `ConfigurationError` at once for a malformed requirement.
  * @example
  * ```ts
  * router.post('/photos', requireScopes('photos.write'), upload)
- * ```
- */
-export const requireScopes: (...scopes: string[]) => Middleware = guards.requireScopes
-
-/**
- * Requires at least one of the listed scopes.
- *
- * @throws as {@link requireScopes}.
- * @example
- * ```ts
- * router.get('/photos', requireAnyScope('photos.read', 'photos.admin'), list)
- * ```
- */
-export const requireAnyScope: (...scopes: string[]) => Middleware = guards.requireAnyScope
-
-/**
- * Requires scopes per HTTP method (`read`: GET, HEAD, OPTIONS; `write`: POST, PUT, PATCH,
- * DELETE; or a method by name). A method the map leaves out is refused with 403.
- *
- * @throws as {@link requireScopes}.
- * @example
- * ```ts
  * router.use('/photos', requireScopesByMethod({ read: 'photos.read', write: 'photos.write' }))
  * ```
  */
-export const requireScopesByMethod: (map: MethodScopeMap, mode?: ScopeMode) => Middleware =
-  guards.requireScopesByMethod
+export const { requireScopes, requireAnyScope, requireScopesByMethod } = scopeGuards<Middleware>(
+  (check) => async (ctx, next) => {
+    check(ctx, (ctx.state as ScopeguardState).auth, ctx.method)
+    await next()
+  },
+)
 
 /**
  * Answers the RFC 9728 protected-resource metadata document the 401 challenges point to.
@@ -154,10 +85,7 @@ export const requireScopesByMethod: (map: MethodScopeMap, mode?: ScopeMode) => M
  * router.get(verifier.resourceMetadata!.path, protectedResourceMetadata(verifier))
  * ```
  */
-export function protectedResourceMetadata(verifier: Verifier): Middleware {
-  const document = resourceMetadataDocument(verifier)
-  return (ctx) => {
-    ctx.body = document
-    return Promise.resolve()
-  }
-}
+export const protectedResourceMetadata = metadataHandler<Middleware>((document) => (ctx) => {
+  ctx.body = document
+  return Promise.resolve()
+})

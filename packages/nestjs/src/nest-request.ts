@@ -6,12 +6,7 @@
  * @module
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
-import {
-  nodeRequestHeaders,
-  type AuthInfo,
-  type AuthRequest,
-  type RequestHeaders,
-} from '@scopeguard/core'
+import { nodeAuthRequest, type AuthInfo, type AuthRequest } from '@scopeguard/core'
 
 /** The parts of a Nest request (either platform) the guard reads and writes. */
 export interface NestLikeRequest {
@@ -36,32 +31,9 @@ export interface NestLikeRequest {
  * ```
  */
 export function toAuthRequest(request: NestLikeRequest): AuthRequest {
-  return new NestAuthRequest(request)
-}
-
-/**
- * A class, not an object literal with a getter: V8 gives such literals a fresh hidden class each
- * time, which costs a full garbage collection now and then.
- */
-class NestAuthRequest implements AuthRequest {
-  readonly method: string
-  readonly url: string
-  readonly headers: RequestHeaders
-  readonly body: unknown
-  readonly socket: IncomingMessage['socket'] | undefined
-
-  constructor(private readonly request: NestLikeRequest) {
-    this.method = request.method
-    this.url = request.originalUrl ?? request.url
-    this.headers = nodeRequestHeaders(request.raw ?? request)
-    this.body = request.body
-    this.socket = (request.raw ?? (request as { socket?: IncomingMessage['socket'] })).socket
-  }
-
-  /** Read only when the query transport is enabled (Express 5 parses it on every read). */
-  get query(): unknown {
-    return this.request.query
-  }
+  // On platform-fastify the `IncomingMessage` (headers, socket) is `raw`; on platform-express it
+  // is the request itself.
+  return nodeAuthRequest(request.raw ?? request, request.originalUrl ?? request.url, request)
 }
 
 /**

@@ -1,0 +1,62 @@
+/**
+ * What every adapter's `authenticate()` does besides its framework's calling convention: build the
+ * verifier once, read the `optional` flag once, and mark the framework's request (or context) with
+ * the verifier, which is how its scope guards know that authentication ran before them.
+ *
+ * @module
+ */
+import type { AuthInfo } from './auth-info.js'
+import type { AuthRequest } from './bearer.js'
+import type { VerifierOptions } from './options.js'
+import { toVerifier, type AuthenticateOptions, type Verifier } from './verifier.js'
+
+/** The mark `authenticate()` leaves on the framework's request object. */
+const AUTHENTICATED_BY = Symbol('scopeguard.verifier')
+
+type Marked = { [AUTHENTICATED_BY]?: Verifier }
+
+/**
+ * One adapter `authenticate()`'s per-request step: marks `carrier` (the framework's request or
+ * context, where the scope guards look) and authenticates `request`.
+ */
+export type AuthenticationStep = (
+  carrier: object,
+  request: AuthRequest,
+) => Promise<AuthInfo | undefined>
+
+/**
+ * The per-request step of an adapter's `authenticate(verifier, options)`.
+ *
+ * @param verifier - The app's verifier, or options to build one.
+ * @throws `ConfigurationError` at once for invalid verifier options. The step rejects with
+ * the verifier's `OAuthError` (401, 400, or 503).
+ * @example
+ * ```ts
+ * const step = authentication(verifier, { optional: true })
+ * app.use((req, res, next) => step(req, nodeAuthRequest(req, req.url, req)).then(... , next))
+ * ```
+ */
+export function authentication(
+  verifier: Verifier | VerifierOptions,
+  options: AuthenticateOptions = {},
+): AuthenticationStep {
+  const shared = toVerifier(verifier)
+  const opts = { optional: options.optional === true }
+  return (carrier, request) => {
+    ;(carrier as Marked)[AUTHENTICATED_BY] = shared
+    return shared.authenticate(request, opts)
+  }
+}
+
+/**
+ * The verifier whose `authenticate()` step ran on `carrier`, or `undefined`: what the scope guards
+ * of `scopeGuards()` look for.
+ *
+ * @example
+ * ```ts
+ * if (authenticatedBy(req) === undefined) throw new Error('mount authenticate() first')
+ * ```
+ */
+export function authenticatedBy(carrier: object): Verifier | undefined {
+  return (carrier as Marked)[AUTHENTICATED_BY]
+}
