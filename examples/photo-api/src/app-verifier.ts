@@ -10,6 +10,7 @@ import {
   type VerifierOptions,
 } from '@scopeguard/core'
 import type { AppConfig } from './config.js'
+import type { FleetStores } from './fleet-stores.js'
 
 /** The scopes the API knows (prefixed with `RESOURCE_SERVER` in tokens when it is set). */
 export const PHOTO_SCOPES = ['photos.read', 'photos.write'] as const
@@ -28,9 +29,32 @@ export interface TrustedIssuer {
   tokenUse?: 'access' | 'id' | undefined
 }
 
+/** The host part of a default URL: a wildcard host becomes `localhost`, IPv6 gets brackets. */
+function hostPart(host: string): string {
+  const name = ['0.0.0.0', '::', ''].includes(host) ? 'localhost' : host
+  return name.includes(':') ? `[${name}]` : name
+}
+
 /**
- * The API's base URL as clients see it: `PUBLIC_URL`, or `http://<host>:<port>` (a wildcard host
- * becomes `localhost`).
+ * The origin clients call, which DPoP proofs' `htu` must name: `PUBLIC_ORIGIN`, else the origin of
+ * `PUBLIC_URL`, else `http://<host>:<port>` (`https` with TLS; a wildcard host becomes
+ * `localhost`).
+ *
+ * @throws Never.
+ * @example
+ * ```ts
+ * publicOrigin(config, 3000) // 'http://127.0.0.1:3000'
+ * ```
+ */
+export function publicOrigin(config: AppConfig, port: number): string {
+  if (config.publicOrigin !== undefined) return config.publicOrigin
+  if (config.publicUrl !== undefined) return new URL(config.publicUrl).origin
+  return `${config.tls === undefined ? 'http' : 'https'}://${hostPart(config.host)}:${port}`
+}
+
+/**
+ * The API's base URL as clients see it (the RFC 9728 `resource`): `PUBLIC_URL`, else
+ * {@link publicOrigin}.
  *
  * @throws Never.
  * @example
@@ -40,8 +64,7 @@ export interface TrustedIssuer {
  */
 export function baseUrl(config: AppConfig, port: number): string {
   if (config.publicUrl !== undefined) return config.publicUrl.replace(/\/$/, '')
-  const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  return publicOrigin(config, port)
 }
 
 /**
@@ -60,6 +83,7 @@ export function verifierOptions(
   config: AppConfig,
   trusted: TrustedIssuer,
   base: string,
+  origin: string = new URL(base).origin,
 ): VerifierOptions {
   const options: VerifierOptions = {
     issuer: trusted.issuer,
@@ -76,6 +100,15 @@ export function verifierOptions(
   if (config.resourceServer !== undefined) options.resourceServer = config.resourceServer
   if (config.algorithms !== undefined) options.algorithms = config.algorithms
   if (config.typ !== undefined) options.typ = config.typ
+  if (config.dpop !== 'off') {
+    options.dpop = {
+      required: config.dpop === 'required',
+      publicOrigin: origin,
+    }
+    if (config.dpopNonceSecret !== undefined) options.dpop.nonceSecrets = [config.dpopNonceSecret]
+  }
+  // Certificate-bound tokens need the client's certificate, asked for only with a client CA.
+  if (config.tls?.clientCa !== undefined) options.mtls = true
   const { introspection } = config
   if (introspection !== undefined) {
     options.introspection = {
@@ -87,6 +120,14 @@ export function verifierOptions(
       options.introspection.endpoint = introspection.endpoint
   }
   return options
+}
+
+/** What {@link buildVerifier} adds to the options of {@link verifierOptions}. */
+export interface VerifierExtras {
+  /** The public origin DPoP proofs name (default: the base URL's origin). */
+  origin?: string | undefined
+  /** The stores a fleet shares (`REDIS_URL`): revocation, and DPoP replay when DPoP is on. */
+  fleet?: Pick<FleetStores, 'revocation' | 'replay'> | undefined
 }
 
 /**
@@ -103,7 +144,12 @@ export function buildVerifier(
   config: AppConfig,
   trusted: TrustedIssuer,
   base: string,
-  shared: Pick<VerifierOptions, 'revocation'> = {},
+  { origin, fleet }: VerifierExtras = {},
 ): Verifier {
-  return createVerifier({ ...verifierOptions(config, trusted, base), ...shared })
+  const options = verifierOptions(config, trusted, base, origin)
+  if (fleet !== undefined) {
+    options.revocation = fleet.revocation
+    if (options.dpop !== undefined) options.dpop.replayStore = fleet.replay
+  }
+  return createVerifier(options)
 }

@@ -6,22 +6,27 @@
  */
 import { once } from 'node:events'
 import { createServer } from 'node:net'
-import { baseUrl, buildVerifier, type TrustedIssuer } from './app-verifier.js'
-import type { AppConfig, Framework } from './config.js'
+import { baseUrl, buildVerifier, publicOrigin, type TrustedIssuer } from './app-verifier.js'
+import type { AppConfig, DpopMode, Framework } from './config.js'
 import { DEMO_CLIENTS, startDevIssuer, type DevIssuer } from './dev-issuer.js'
 import { createPhotoService } from './domain/photo-service.js'
 import { connectFleetStores, type FleetStores } from './fleet-stores.js'
 import { createAppMetrics, type AppMetrics } from './metrics.js'
 import type { StartServer } from './servers/app-deps.js'
+import { tlsServerOptions } from './tls-config.js'
 
 /** A running example. */
 export interface RunningApp {
   /** The framework serving it. */
   framework: Framework
-  /** The API's base URL. */
+  /** The API's base URL (as clients see it: `PUBLIC_URL`, `PUBLIC_ORIGIN` or the address). */
   url: string
+  /** The port it listens on. */
+  port: number
   /** The development issuer's URL, when it runs. */
   devIssuerUrl: string | undefined
+  /** The `DPOP` mode it runs with. */
+  dpop: DpopMode
   /** Stops the server and the development issuer. */
   close(): Promise<void>
 }
@@ -78,14 +83,20 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     if (config.redisUrl !== undefined) fleet = await connectFleetStores(config.redisUrl)
     const port = config.port === 0 ? await freePort(config.host) : config.port
     const url = baseUrl(config, port)
-    const verifier = buildVerifier(config, trusted, url, { revocation: fleet?.revocation })
+    const verifier = buildVerifier(config, trusted, url, {
+      origin: publicOrigin(config, port),
+      fleet,
+    })
     metrics = createAppMetrics(verifier)
     const start = await servers[config.framework]()
-    const server = await start({ photos, verifier, metrics }, { port, host: config.host })
+    const tls = config.tls === undefined ? undefined : tlsServerOptions(config.tls)
+    const server = await start({ photos, verifier, metrics }, { port, host: config.host, tls })
     return {
       framework: config.framework,
       url,
+      port: server.port,
       devIssuerUrl: devIssuer?.url,
+      dpop: config.dpop,
       async close() {
         await server.close()
         await metrics?.close()

@@ -7,6 +7,8 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ALGORITHMS, type Algorithm } from '@scopeguard/core'
+import { ConfigError } from './config-error.js'
+import { tlsConfig, type TlsConfig } from './tls-config.js'
 
 /** The web frameworks the example can be served by. */
 export const FRAMEWORKS = ['express', 'koa', 'fastify', 'nestjs', 'hono'] as const
@@ -21,8 +23,28 @@ export interface AppConfig {
   host: string
   /** `FRAMEWORK` (default express). */
   framework: Framework
-  /** `PUBLIC_URL`: the API's base URL as clients see it (default `http://<host>:<port>`). */
+  /**
+   * `PUBLIC_URL`: the API's base URL as clients see it, the RFC 9728 `resource` (default
+   * `PUBLIC_ORIGIN`, else `http(s)://<host>:<port>`).
+   */
   publicUrl: string | undefined
+  /**
+   * `PUBLIC_ORIGIN`: the `scheme://host[:port]` clients call, which DPoP proofs' `htu` must name
+   * (default: the origin of `PUBLIC_URL`, else `http://<host>:<port>`, `https` with TLS).
+   */
+  publicOrigin: string | undefined
+  /**
+   * `DPOP`: `off` (Bearer only, a DPoP-bound token is refused), `allowed` (Bearer and DPoP) or
+   * `required` (DPoP only). Default off.
+   */
+  dpop: DpopMode
+  /**
+   * `DPOP_NONCE_SECRET`: server nonces (RFC 9449 §9) are required when set; at least 32
+   * characters, the same on every instance of a fleet. Needs `DPOP` allowed or required.
+   */
+  dpopNonceSecret: string | undefined
+  /** `TLS_CERT`, `TLS_KEY`, `TLS_CLIENT_CA`: HTTPS, with client certificates when a CA is given. */
+  tls: TlsConfig | undefined
   /** `ISSUER`, split on commas; undefined starts the development issuer. */
   issuer: string[] | undefined
   /** `JWKS_URI` (default: discovered from the issuer). */
@@ -59,10 +81,12 @@ export interface AppConfig {
     | undefined
 }
 
-/** A configuration that cannot start; the message says what to fix. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError'
-}
+/** The `DPOP` values. */
+export const DPOP_MODES = ['off', 'allowed', 'required'] as const
+/** One of {@link DPOP_MODES}. */
+export type DpopMode = (typeof DPOP_MODES)[number]
+
+export { ConfigError }
 
 /** The default `DATA_DIR`: `examples/photo-api/.data`, wherever the process starts. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../.data', import.meta.url))
@@ -162,11 +186,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const host = text(env.HOST) ?? '127.0.0.1'
   const publicUrl = text(env.PUBLIC_URL)
   const introspection = introspectionConfig(env, issuer !== undefined)
+  const dpop = dpopConfig(env)
   return {
     port: port('PORT', env.PORT, 3000),
     host,
     framework: framework as Framework,
     publicUrl: publicUrl === undefined ? undefined : url('PUBLIC_URL', publicUrl),
+    publicOrigin: origin(env.PUBLIC_ORIGIN),
+    ...dpop,
+    tls: tlsConfig(env),
     issuer,
     jwksUri: jwksUri === undefined ? undefined : url('JWKS_URI', jwksUri),
     audience,
@@ -180,6 +208,53 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     redisUrl: redisUrl(env.REDIS_URL),
     introspection,
   }
+}
+
+/** `PUBLIC_ORIGIN`: a bare `http(s)://host[:port]`, without path, query or fragment. */
+function origin(value: string | undefined): string | undefined {
+  const given = text(value)
+  if (given === undefined) return undefined
+  let parsed: URL | undefined
+  try {
+    parsed = new URL(given)
+  } catch {
+    parsed = undefined
+  }
+  const bare =
+    parsed !== undefined &&
+    (parsed.protocol === 'https:' || parsed.protocol === 'http:') &&
+    parsed.pathname === '/' &&
+    !/[?#]/.test(given) &&
+    parsed.username === '' &&
+    parsed.password === ''
+  if (!bare) {
+    throw new ConfigError(
+      `PUBLIC_ORIGIN has "${given}": use the scheme://host[:port] clients call, such as https://photos.example.com, without a path`,
+    )
+  }
+  return parsed!.origin
+}
+
+/** `DPOP` and `DPOP_NONCE_SECRET` (see {@link AppConfig.dpop}). */
+function dpopConfig(
+  env: Record<string, string | undefined>,
+): Pick<AppConfig, 'dpop' | 'dpopNonceSecret'> {
+  const mode = (text(env.DPOP) ?? 'off').toLowerCase()
+  if (!DPOP_MODES.includes(mode as DpopMode)) {
+    throw new ConfigError(`DPOP=${env.DPOP} is unknown: use one of ${DPOP_MODES.join(', ')}`)
+  }
+  const secret = text(env.DPOP_NONCE_SECRET)
+  if (secret !== undefined && mode === 'off') {
+    throw new ConfigError(
+      'DPOP_NONCE_SECRET is set but DPOP is off: set DPOP=allowed or DPOP=required to use DPoP nonces',
+    )
+  }
+  if (secret !== undefined && secret.length < 32) {
+    throw new ConfigError(
+      `DPOP_NONCE_SECRET is ${secret.length} characters long: use a random secret of at least 32 characters (e.g. openssl rand -base64 32)`,
+    )
+  }
+  return { dpop: mode as DpopMode, dpopNonceSecret: secret }
 }
 
 /** The `INTROSPECTION_*` variables (see {@link AppConfig.introspection}). */

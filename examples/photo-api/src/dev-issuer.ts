@@ -1,34 +1,27 @@
 /**
  * The embedded development authorization server: `oauth2-mock-server` on loopback, shaped to issue
  * Cognito-like client-credentials access tokens (`token_use: 'access'`, `client_id`, `sub` = the
- * client, `scope` prefixed with `RESOURCE_SERVER` when set, no `aud`) to two demo clients.
+ * client, `scope` prefixed with `RESOURCE_SERVER` when set, no `aud`) to two demo clients. A token
+ * request with a DPoP proof (RFC 9449 §5) gets a DPoP-bound token (`cnf.jkt`); one with a
+ * `client_certificate` parameter (PEM) gets a certificate-bound one (`cnf["x5t#S256"]`, RFC 8705).
  *
  * @module
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
-import { OAuth2Server, type MutableResponse, type MutableToken } from 'oauth2-mock-server'
+import { once } from 'node:events'
+import { createServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  OAuth2Issuer,
+  OAuth2Service,
+  type MutableResponse,
+  type MutableToken,
+} from 'oauth2-mock-server'
 import { prefixScope } from '@scopeguard/core'
+import { DEMO_CLIENTS, type DemoClient } from './demo-clients.js'
+import { dpopProofKey, tokenBinding, type TokenBinding } from './dev-issuer-binding.js'
 
-/** A demo app client of the development issuer. */
-export interface DemoClient {
-  /** `client_id`. */
-  id: string
-  /** `client_secret` (a public demo value: the issuer only listens on loopback). */
-  secret: string
-  /** The scopes it may get, unprefixed. */
-  scopes: readonly string[]
-}
-
-/** The demo clients: one that may read and write, one that may only read. */
-export const DEMO_CLIENTS = {
-  writer: {
-    id: 'photo-demo-client',
-    secret: 'photo-demo-secret',
-    scopes: ['photos.read', 'photos.write'],
-  },
-  reader: { id: 'photo-demo-reader', secret: 'photo-demo-reader-secret', scopes: ['photos.read'] },
-} as const satisfies Record<string, DemoClient>
+export { DEMO_CLIENTS, type DemoClient } from './demo-clients.js'
 
 /** A running development issuer. */
 export interface DevIssuer {
@@ -38,8 +31,13 @@ export interface DevIssuer {
   stop(): Promise<void>
 }
 
-type TokenRequest = IncomingMessage & { body?: Record<string, unknown> }
-type Outcome = { client: DemoClient; scope: string } | { status: number; error: string }
+type TokenRequest = IncomingMessage & {
+  body?: Record<string, unknown>
+  /** The key the DPoP proof of the request proved, read before the mock server sees it. */
+  dpopJkt?: string | { error: string } | undefined
+}
+type Outcome =
+  { client: DemoClient; scope: string; binding: TokenBinding } | { status: number; error: string }
 
 const same = (a: string, b: string): boolean =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
@@ -65,7 +63,9 @@ const decide = (req: TokenRequest, resourceServer: string | undefined): Outcome 
   const allowed = client.scopes.map((s) => prefixScope(s, resourceServer))
   const asked = typeof body.scope === 'string' ? body.scope.split(' ').filter(Boolean) : allowed
   if (asked.some((s) => !allowed.includes(s))) return { status: 400, error: 'invalid_scope' }
-  return { client, scope: asked.join(' ') }
+  const binding = tokenBinding(req.dpopJkt, body.client_certificate)
+  if ('error' in binding) return { status: 400, error: binding.error }
+  return { client, scope: asked.join(' '), binding }
 }
 
 /**
@@ -85,9 +85,10 @@ export async function startDevIssuer(options: {
   resourceServer?: string | undefined
 }): Promise<DevIssuer> {
   const host = options.host ?? '127.0.0.1'
-  const server = new OAuth2Server()
-  await server.issuer.keys.generate('RS256')
-  server.service.on('beforeTokenSigning', (token: MutableToken, req: IncomingMessage) => {
+  const issuer = new OAuth2Issuer()
+  await issuer.keys.generate('RS256')
+  const service = new OAuth2Service(issuer)
+  service.on('beforeTokenSigning', (token: MutableToken, req: TokenRequest) => {
     const outcome = decide(req, options.resourceServer)
     const payload = token.payload
     delete payload.aud
@@ -101,8 +102,9 @@ export async function startDevIssuer(options: {
       jti: randomUUID(),
       version: 2,
     })
+    if ('binding' in outcome && outcome.binding.cnf !== undefined) payload.cnf = outcome.binding.cnf
   })
-  server.service.on('beforeResponse', (response: MutableResponse, req: IncomingMessage) => {
+  service.on('beforeResponse', (response: MutableResponse, req: TokenRequest) => {
     const outcome = decide(req, options.resourceServer)
     if ('error' in outcome) {
       response.statusCode = outcome.status
@@ -112,12 +114,30 @@ export async function startDevIssuer(options: {
       response.body = {
         access_token: body.access_token,
         expires_in: body.expires_in,
-        token_type: 'Bearer',
+        // RFC 9449 §5: a DPoP-bound token is of type DPoP.
+        token_type: outcome.binding.cnf?.jkt === undefined ? 'Bearer' : 'DPoP',
       }
     }
   })
-  await server.start(options.port, host)
-  const { port } = server.address()
-  server.issuer.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
-  return { url: server.issuer.url, stop: () => server.stop() }
+  let tokenUrl = ''
+  const server = createServer((req: TokenRequest, res) => {
+    // The mock server's events are synchronous: the proof's signature is checked here, first.
+    void dpopProofKey(req, tokenUrl).then((jkt) => {
+      req.dpopJkt = jkt
+      service.requestHandler(req, res)
+    })
+  })
+  server.listen(options.port, host)
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  issuer.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  tokenUrl = `${issuer.url}/token`
+  return {
+    url: issuer.url,
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      await closed
+    },
+  }
 }

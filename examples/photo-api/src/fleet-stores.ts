@@ -1,17 +1,25 @@
 /**
  * `REDIS_URL`: the state a fleet of photo APIs shares. The example builds one Redis client (the
- * app owns its connections) and the revocation source on it; every instance started with the same
- * `REDIS_URL` refuses a token revoked through any of them (`npm run revoke`).
+ * app owns its connections) and, on it, the revocation source and the DPoP replay store: every
+ * instance started with the same `REDIS_URL` refuses a token revoked through any of them (`npm run
+ * revoke`), and a DPoP proof accepted by one instance is refused as a replay by all the others.
  *
  * @module
  */
-import { createRedisRevocationSource, type RedisRevocationSource } from '@scopeguard/redis'
+import type { ReplayStore } from '@scopeguard/core'
+import {
+  createRedisReplayStore,
+  createRedisRevocationSource,
+  type RedisRevocationSource,
+} from '@scopeguard/redis'
 import { createClient } from 'redis'
 
 /** The Redis-backed stores of a running instance. */
 export interface FleetStores {
   /** The revocation source (the verifier's `revocation` option). */
   revocation: RedisRevocationSource
+  /** Where DPoP proof ids are claimed (the verifier's `dpop.replayStore`). */
+  replay: ReplayStore
   /** Stops the background sync and closes the connections. */
   close(): Promise<void>
 }
@@ -49,6 +57,7 @@ export async function connectFleetStores(url: string, timeoutMs = 10_000): Promi
     }
     return {
       revocation,
+      replay: createRedisReplayStore({ client }),
       async close() {
         await revocation.close()
         client.destroy()

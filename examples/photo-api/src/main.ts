@@ -16,7 +16,12 @@ try {
   if (app.devIssuerUrl !== undefined) {
     console.log(`development issuer (no ISSUER set) at ${app.devIssuerUrl}`)
     console.log('\nTry it (from the repository root):\n')
-    console.log(formatWalkthrough(walkthroughSteps(app.url, app.devIssuerUrl)))
+    console.log(formatWalkthrough(walkthroughSteps(app.url, app.devIssuerUrl, app.dpop)))
+    if (app.dpop === 'off') {
+      console.log(
+        '\n# DPoP (RFC 9449) and its client script: start with DPOP=allowed (see the README)',
+      )
+    }
     console.log('')
   }
   const stop = (signal: string): void => {

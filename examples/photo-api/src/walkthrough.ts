@@ -1,11 +1,14 @@
 /**
  * The copy-paste walk-through printed at start: `curl` commands that get a token for each demo
- * client, call every route, and read the verification counters on `/metrics`. The same steps drive the end-to-end test, so what is printed is
- * what is tested.
+ * client, call every route, and read the verification counters on `/metrics`; with `DPOP` on, calls
+ * made by the example's DPoP client script (curl cannot sign proofs). The same steps drive the
+ * end-to-end test, so what is printed is what is tested.
  *
  * @module
  */
-import { DEMO_CLIENTS, type DemoClient } from './dev-issuer.js'
+import type { DpopMode } from './config.js'
+import { DEMO_CLIENTS, type DemoClient } from './demo-clients.js'
+import { DEFAULT_DPOP_ISSUER } from './dpop-call-args.js'
 
 /** The upload used by the walk-through, relative to the repository root. */
 export const DEMO_PHOTO = 'examples/photo-api/assets/demo.png'
@@ -28,12 +31,19 @@ export interface WalkthroughStep {
   capture?: { variable: 'TOKEN' | 'READ_TOKEN' | 'PHOTO_ID'; member: string }
   /** Print only the lines of the (text) answer that start with this metric name. */
   metric?: string
+  /**
+   * Made by `npm run dpop-call` with a token from `issuer` for this demo client (a DPoP-bound
+   * token, a fresh proof per request).
+   */
+  dpop?: { client: keyof typeof DEMO_CLIENTS; issuer: string }
   /** The status the README promises. */
   expectStatus: number
 }
 
 /**
- * The walk-through's steps for an API at `api` trusting the development issuer at `issuer`.
+ * The walk-through's steps for an API at `api` trusting the development issuer at `issuer`: the
+ * bearer steps, plus DPoP calls with `DPOP=allowed`; with `DPOP=required`, the steps a bearer
+ * token can no longer take are replaced by DPoP calls.
  *
  * @throws Never.
  * @example
@@ -41,7 +51,66 @@ export interface WalkthroughStep {
  * console.log(formatWalkthrough(walkthroughSteps('http://127.0.0.1:3000', 'http://127.0.0.1:3001')))
  * ```
  */
-export function walkthroughSteps(api: string, issuer: string): WalkthroughStep[] {
+export function walkthroughSteps(
+  api: string,
+  issuer: string,
+  dpop: DpopMode = 'off',
+): WalkthroughStep[] {
+  if (dpop === 'required') return dpopRequiredSteps(api, issuer)
+  const steps = bearerSteps(api, issuer)
+  if (dpop === 'off') return steps
+  // The DPoP calls go before the counters, so the counters show them too.
+  return [...steps.slice(0, -1), ...dpopSteps(api, issuer), steps.at(-1)!]
+}
+
+/** DPoP calls through the example's client script. */
+function dpopSteps(api: string, issuer: string): WalkthroughStep[] {
+  return [
+    {
+      title:
+        'DPoP (RFC 9449): a token bound to a new key, then a fresh proof per request (npm run dpop-call)',
+      method: 'GET',
+      url: `${api}/photos?limit=10`,
+      dpop: { client: 'reader', issuer },
+      expectStatus: 200,
+    },
+    {
+      title: 'DPoP upload (photos.write): 201',
+      method: 'POST',
+      url: `${api}/photos`,
+      dpop: { client: 'writer', issuer },
+      upload: true,
+      expectStatus: 201,
+    },
+  ]
+}
+
+/** With `DPOP=required`: what needs no token, a bearer token refused, then DPoP calls. */
+function dpopRequiredSteps(api: string, issuer: string): WalkthroughStep[] {
+  const bearer = bearerSteps(api, issuer)
+  const byTitle = (start: string): WalkthroughStep => bearer.find((s) => s.title.startsWith(start))!
+  return [
+    byTitle('Token for the demo client'),
+    byTitle('Health'),
+    byTitle('Protected resource metadata'),
+    { ...byTitle('No token'), title: 'No token: 401 with a DPoP challenge' },
+    {
+      title: 'DPOP=required: a bearer token is not enough, 401 with a DPoP challenge',
+      method: 'GET',
+      url: `${api}/photos`,
+      token: 'TOKEN',
+      expectStatus: 401,
+    },
+    ...dpopSteps(api, issuer),
+    {
+      ...bearer.at(-1)!,
+      title: 'The verification counters (Prometheus text): the 401s and the DPoP calls above',
+    },
+  ]
+}
+
+/** The bearer walk-through (`DPOP=off`). */
+function bearerSteps(api: string, issuer: string): WalkthroughStep[] {
   const token = `${issuer}/token`
   return [
     {
@@ -148,6 +217,7 @@ const readMember = (member: string): string =>
  * ```
  */
 export function formatStep(step: WalkthroughStep): string {
+  if (step.dpop !== undefined) return formatDpopStep(step)
   const args: string[] = []
   if (step.method === 'DELETE') args.push('-X DELETE')
   if (step.client !== undefined)
@@ -166,6 +236,31 @@ export function formatStep(step: WalkthroughStep): string {
     return `curl -s -o photo.png -w "%{http_code} %{content_type} %{size_download} bytes\\n" ${[...args, url].join(' ')}`
   }
   return `curl -si ${[...args, url].join(' ')}`
+}
+
+/**
+ * The arguments of `npm run dpop-call` for a DPoP step (`--issuer` unless the default).
+ *
+ * @throws Never.
+ * @example
+ * ```ts
+ * dpopCallArgv(step) // ['--client', 'reader', 'GET', 'http://127.0.0.1:3000/photos?limit=10']
+ * ```
+ */
+export function dpopCallArgv(step: WalkthroughStep): string[] {
+  const argv: string[] = []
+  if (step.dpop === undefined) return argv
+  if (step.dpop.issuer !== DEFAULT_DPOP_ISSUER) argv.push('--issuer', step.dpop.issuer)
+  if (step.dpop.client === 'reader') argv.push('--client', 'reader')
+  if (step.upload === true) argv.push('--file', DEMO_PHOTO)
+  argv.push(step.method, step.url)
+  return argv
+}
+
+/** A DPoP step as the `npm run dpop-call` command line. */
+function formatDpopStep(step: WalkthroughStep): string {
+  const argv = dpopCallArgv(step).map((arg) => (arg.includes('?') ? `"${arg}"` : arg))
+  return ['npm run -s dpop-call --workspace examples/photo-api --', ...argv].join(' ')
 }
 
 /**

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { baseUrl, buildVerifier } from '../src/app-verifier.js'
+import { baseUrl, buildVerifier, publicOrigin } from '../src/app-verifier.js'
 import { ConfigError, DEFAULT_DATA_DIR, loadConfig } from '../src/config.js'
 import { parseRevokeArgs } from '../src/revoke-args.js'
 
@@ -11,6 +11,10 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       framework: 'express',
       publicUrl: undefined,
+      publicOrigin: undefined,
+      dpop: 'off',
+      dpopNonceSecret: undefined,
+      tls: undefined,
       issuer: undefined,
       jwksUri: undefined,
       audience: undefined,
@@ -57,6 +61,22 @@ describe('loadConfig', () => {
     expect(baseUrl(config, 8080)).toBe('http://localhost:8080')
   })
 
+  it('reads DPOP (any case) and DPOP_NONCE_SECRET, and derives the DPoP origin', () => {
+    const config = loadConfig({ DPOP: 'Required', DPOP_NONCE_SECRET: 's'.repeat(32) })
+    expect([config.dpop, config.dpopNonceSecret]).toEqual(['required', 's'.repeat(32)])
+    expect(publicOrigin(config, 3000)).toBe('http://127.0.0.1:3000')
+    const behind = loadConfig({ PUBLIC_URL: 'https://photos.example.com/api/' })
+    expect([publicOrigin(behind, 3000), baseUrl(behind, 3000)]).toEqual([
+      'https://photos.example.com',
+      'https://photos.example.com/api',
+    ])
+    const named = loadConfig({ PUBLIC_ORIGIN: 'HTTPS://Photos.Example.com:443/' })
+    expect([publicOrigin(named, 3000), baseUrl(named, 3000)]).toEqual([
+      'https://photos.example.com',
+      'https://photos.example.com',
+    ])
+  })
+
   it.each([
     [
       { FRAMEWORK: 'hapi' },
@@ -66,6 +86,35 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT=70000 is not a port: use an integer from 0 to 65535'],
     [{ DEV_ISSUER_PORT: '-1' }, 'DEV_ISSUER_PORT=-1 is not a port: use an integer from 0 to 65535'],
     [{ TOKEN_USE: 'refresh' }, 'TOKEN_USE=refresh is unknown: use access or id'],
+    [{ DPOP: 'maybe' }, 'DPOP=maybe is unknown: use one of off, allowed, required'],
+    [
+      { DPOP_NONCE_SECRET: 'x'.repeat(32) },
+      'DPOP_NONCE_SECRET is set but DPOP is off: set DPOP=allowed or DPOP=required to use DPoP nonces',
+    ],
+    [
+      { DPOP: 'required', DPOP_NONCE_SECRET: 'short' },
+      'DPOP_NONCE_SECRET is 5 characters long: use a random secret of at least 32 characters',
+    ],
+    [
+      { PUBLIC_ORIGIN: 'https://api.example/v1' },
+      'PUBLIC_ORIGIN has "https://api.example/v1": use the scheme://host[:port] clients call, such as https://photos.example.com, without a path',
+    ],
+    [
+      { PUBLIC_ORIGIN: 'api.example' },
+      'PUBLIC_ORIGIN has "api.example": use the scheme://host[:port]',
+    ],
+    [
+      { TLS_CERT: 'server.pem' },
+      'TLS_KEY is not set: HTTPS needs both TLS_CERT (certificate, PEM) and TLS_KEY (its private key, PEM)',
+    ],
+    [
+      { TLS_CLIENT_CA: 'ca.pem' },
+      'TLS_CLIENT_CA is set but TLS_CERT and TLS_KEY are not: client certificates need HTTPS',
+    ],
+    [
+      { TLS_CERT: '/nonexistent/server.pem', TLS_KEY: '/nonexistent/key.pem' },
+      'TLS_CERT=/nonexistent/server.pem cannot be read (ENOENT): give the path of a PEM file',
+    ],
     [
       { ALGORITHMS: 'RS256,HS256' },
       'ALGORITHMS has "HS256", which is not supported: use a comma-separated list of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519',

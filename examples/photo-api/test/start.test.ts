@@ -81,4 +81,22 @@ describe('the built entry (npm start)', () => {
       'photo-api: configuration error: ISSUER is set but neither AUDIENCE nor CLIENT_ID is: set AUDIENCE (the aud your tokens carry) or CLIENT_ID (the app clients allowed, e.g. for Cognito access tokens)\n',
     )
   })
+  it.each([
+    [{ DPOP: 'maybe' }, 'DPOP=maybe is unknown: use one of off, allowed, required'],
+    [
+      { DPOP: 'required', DPOP_NONCE_SECRET: 'too-short' },
+      'DPOP_NONCE_SECRET is 9 characters long: use a random secret of at least 32 characters (e.g. openssl rand -base64 32)',
+    ],
+    [
+      { TLS_CERT: '/nonexistent/server.pem', TLS_KEY: '/nonexistent/server-key.pem' },
+      'TLS_CERT=/nonexistent/server.pem cannot be read (ENOENT): give the path of a PEM file',
+    ],
+  ])('stops at once with a message for %j', async (env, message) => {
+    const app = run({ PORT: '0', DEV_ISSUER_PORT: '0', ...env })
+    expect(await app.exited).toBe(1)
+    expect(app.output()).toEqual({
+      stdout: '',
+      stderr: `photo-api: configuration error: ${message}\n`,
+    })
+  })
 })

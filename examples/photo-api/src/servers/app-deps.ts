@@ -6,6 +6,7 @@
 import type { Verifier } from '@scopeguard/core'
 import type { PhotoService } from '../domain/photo-service.js'
 import type { AppMetrics } from '../metrics.js'
+import type { TlsServerOptions } from '../tls-config.js'
 
 /** The shared parts: the photo service, the app's one verifier and its metrics. */
 export interface AppDeps {
@@ -25,8 +26,15 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
+/** Where a server listens: plain HTTP, or HTTPS with `tls`. */
+export interface ListenOptions {
+  /** The port (0 picks a free one). */
+  port: number
+  /** The address. */
+  host: string
+  /** HTTPS (and client certificates) when set. */
+  tls?: TlsServerOptions | undefined
+}
+
 /** Starts a server for one framework. */
-export type StartServer = (
-  deps: AppDeps,
-  listen: { port: number; host: string },
-) => Promise<RunningServer>
+export type StartServer = (deps: AppDeps, listen: ListenOptions) => Promise<RunningServer>

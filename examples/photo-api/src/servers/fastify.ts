@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { protectedResourceMetadata, scopeguard } from '@scopeguard/fastify'
 import { MAX_PHOTO_BYTES } from '../domain/content-type.js'
 import { METRICS_PATH } from '../metrics.js'
+import type { TlsServerOptions } from '../tls-config.js'
 import type { AppDeps, StartServer } from './app-deps.js'
 import { errorAnswer } from './error-answer.js'
 
@@ -23,12 +24,15 @@ type ById = { Params: { id: string } }
  * await app.listen({ port: 3000 })
  * ```
  */
-export async function createFastifyApp({
-  photos,
-  verifier,
-  metrics,
-}: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: MAX_PHOTO_BYTES })
+export async function createFastifyApp(
+  { photos, verifier, metrics }: AppDeps,
+  tls?: TlsServerOptions,
+): Promise<FastifyInstance> {
+  // Fastify types an HTTPS instance apart from an HTTP one; the routes below use neither's own API.
+  const app =
+    tls === undefined
+      ? Fastify({ bodyLimit: MAX_PHOTO_BYTES })
+      : (Fastify({ bodyLimit: MAX_PHOTO_BYTES, https: tls }) as unknown as FastifyInstance)
   await app.register(scopeguard, { verifier })
   app.setErrorHandler((error, _request, reply) => {
     const { status, headers, body } = errorAnswer(error)
@@ -91,8 +95,8 @@ export async function createFastifyApp({
  * const server = await startFastify(deps, { port: 3000, host: '127.0.0.1' })
  * ```
  */
-export const startFastify: StartServer = async (deps, { port, host }) => {
-  const app = await createFastifyApp(deps)
+export const startFastify: StartServer = async (deps, { port, host, tls }) => {
+  const app = await createFastifyApp(deps, tls)
   await app.listen({ port, host })
   const address = app.server.address()
   return {

@@ -141,10 +141,11 @@ class PhotoApiModule {
  * const server = await startNest(deps, { port: 3000, host: '127.0.0.1' })
  * ```
  */
-export const startNest: StartServer = async (deps, { port, host }) => {
+export const startNest: StartServer = async (deps, { port, host, tls }) => {
   const app = await NestFactory.create(PhotoApiModule.forRoot(deps), {
     bodyParser: false,
     logger: false,
+    httpsOptions: tls,
   })
   await app.listen(port, host)
   const server = app.getHttpServer() as Server

@@ -1,16 +1,17 @@
 /**
- * Serves a Node request handler (Express and Koa apps are both one) on a port, and closes it
+ * Serves a Node request handler (Express, Koa and Hono on Node all give one) on a port, and closes it
  * without waiting for idle keep-alive connections.
  *
  * @module
  */
 import { once } from 'node:events'
 import { createServer, type RequestListener } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import type { RunningServer } from './app-deps.js'
+import type { ListenOptions, RunningServer } from './app-deps.js'
 
 /**
- * Listens with `handler` on `port` (0 picks a free one) and `host`.
+ * Listens with `handler` on `port` (0 picks a free one) and `host`, over HTTPS when `tls` is set.
  *
  * @throws Error when the port is taken.
  * @example
@@ -20,9 +21,9 @@ import type { RunningServer } from './app-deps.js'
  */
 export async function serveNodeHttp(
   handler: RequestListener,
-  { port, host }: { port: number; host: string },
+  { port, host, tls }: ListenOptions,
 ): Promise<RunningServer> {
-  const server = createServer(handler)
+  const server = tls === undefined ? createServer(handler) : createHttpsServer(tls, handler)
   server.listen(port, host)
   await once(server, 'listening')
   return {
