@@ -103,6 +103,28 @@ const dpopRows: Case[] = [
     auth: dpopAuth(WRITE),
   },
   {
+    name: 'DPoP: a HEAD request with a proof for HEAD: 200',
+    variant: 'dpop',
+    request: { method: 'HEAD', path: '/resource', headers: asDpop('dpopRead'), dpop: {} },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: dpopAuth(READ),
+  },
+  {
+    name: 'DPoP: a HEAD request with a proof for GET: 401 (the method as received)',
+    variant: 'dpop',
+    request: {
+      method: 'HEAD',
+      path: '/resource',
+      headers: asDpop('dpopRead'),
+      dpop: { htm: 'GET' },
+    },
+    status: 401,
+    challenge: badProof('The DPoP proof is for another HTTP method'),
+    handlerRan: false,
+  },
+  {
     name: 'DPoP: optional authentication reads a DPoP token too',
     variant: 'dpop',
     request: { path: '/optional', headers: asDpop('dpopRead'), dpop: {} },
@@ -343,6 +365,34 @@ const mtlsRows: Case[] = [
     challenge: null,
     handlerRan: true,
     auth: { sub: CLIENT, clientId: CLIENT, scopes: [READ] },
+  },
+  {
+    name: 'mTLS and DPoP: a token bound to both, with its proof over TLS with its certificate: 200',
+    variant: 'mtls',
+    request: {
+      path: '/read',
+      headers: asDpop('dpopCertRead'),
+      dpop: {},
+      certificate: 'client',
+    },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: {
+      ...dpopAuth(READ),
+      binding: { jkt: '{clientJkt}', certificateThumbprint: '{clientCertThumbprint}' },
+    },
+  },
+  {
+    name: 'mTLS and DPoP: a token bound to both, with its proof but another certificate: 401',
+    variant: 'mtls',
+    request: { path: '/read', headers: asDpop('dpopCertRead'), dpop: {}, certificate: 'other' },
+    status: 401,
+    challenge: dpopChallenge(
+      'invalid_token',
+      'The access token is bound to another client certificate',
+    ),
+    handlerRan: false,
   },
   {
     name: 'mTLS off: a certificate-bound token is refused even with its certificate: 401',

@@ -76,7 +76,8 @@ export function variantOptions(variant: Variant, servers: KeyServers): VerifierO
       return { ...plain, dpop: { publicOrigin: API, nonceSecrets, nonceStep: NONCE_STEP } }
     }
     case 'mtls':
-      return { ...cognito, mtls: true }
+      // DPoP on too: a token bound to a DPoP key and a certificate needs both proofs.
+      return { ...cognito, mtls: true, dpop: { publicOrigin: API } }
     case 'mtls-off':
       return cognito
     case 'mtls-proxy':
