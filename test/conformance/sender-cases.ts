@@ -272,6 +272,54 @@ const dpopRows: Case[] = [
   },
 ]
 
+const proxyRows: Case[] = [
+  {
+    name: 'DPoP behind a trusted proxy: htu names the origin it forwards: 200',
+    variant: 'dpop-proxy',
+    request: {
+      path: '/read',
+      headers: {
+        ...asDpop('dpopRead'),
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'photos.example',
+      },
+      dpop: { htu: 'https://photos.example/read' },
+    },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: dpopAuth(READ),
+  },
+  {
+    name: 'DPoP behind a trusted proxy that forwards no origin: 401 (never the Host header)',
+    variant: 'dpop-proxy',
+    request: {
+      path: '/read',
+      headers: { ...asDpop('dpopRead'), host: 'photos.example' },
+      dpop: { htu: 'https://photos.example/read' },
+    },
+    status: 401,
+    challenge: badProof('The DPoP proof is for another URI'),
+    handlerRan: false,
+  },
+  {
+    name: 'DPoP: X-Forwarded-* from a peer that is no trusted proxy are ignored: 401',
+    variant: 'dpop',
+    request: {
+      path: '/read',
+      headers: {
+        ...asDpop('dpopRead'),
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'photos.example',
+      },
+      dpop: { htu: 'https://photos.example/read' },
+    },
+    status: 401,
+    challenge: badProof('The DPoP proof is for another URI'),
+    handlerRan: false,
+  },
+]
+
 const nonceRows: Case[] = [
   {
     name: 'DPoP nonces, no credentials (no metadata configured): "Bearer, DPoP algs"',
@@ -425,4 +473,4 @@ const mtlsRows: Case[] = [
 ]
 
 /** DPoP and certificate-bound rows. */
-export const senderConstrainedCases: Case[] = [...dpopRows, ...nonceRows, ...mtlsRows]
+export const senderConstrainedCases: Case[] = [...dpopRows, ...proxyRows, ...nonceRows, ...mtlsRows]
