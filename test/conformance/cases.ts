@@ -33,6 +33,7 @@ export type Variant =
   | 'dpop'
   | 'dpop-only'
   | 'dpop-nonce'
+  | 'dpop-proxy'
   | 'mtls'
   | 'mtls-off'
   | 'mtls-proxy'

@@ -103,6 +103,28 @@ const dpopRows: Case[] = [
     auth: dpopAuth(WRITE),
   },
   {
+    name: 'DPoP: a HEAD request with a proof for HEAD: 200',
+    variant: 'dpop',
+    request: { method: 'HEAD', path: '/resource', headers: asDpop('dpopRead'), dpop: {} },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: dpopAuth(READ),
+  },
+  {
+    name: 'DPoP: a HEAD request with a proof for GET: 401 (the method as received)',
+    variant: 'dpop',
+    request: {
+      method: 'HEAD',
+      path: '/resource',
+      headers: asDpop('dpopRead'),
+      dpop: { htm: 'GET' },
+    },
+    status: 401,
+    challenge: badProof('The DPoP proof is for another HTTP method'),
+    handlerRan: false,
+  },
+  {
     name: 'DPoP: optional authentication reads a DPoP token too',
     variant: 'dpop',
     request: { path: '/optional', headers: asDpop('dpopRead'), dpop: {} },
@@ -250,6 +272,54 @@ const dpopRows: Case[] = [
   },
 ]
 
+const proxyRows: Case[] = [
+  {
+    name: 'DPoP behind a trusted proxy: htu names the origin it forwards: 200',
+    variant: 'dpop-proxy',
+    request: {
+      path: '/read',
+      headers: {
+        ...asDpop('dpopRead'),
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'photos.example',
+      },
+      dpop: { htu: 'https://photos.example/read' },
+    },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: dpopAuth(READ),
+  },
+  {
+    name: 'DPoP behind a trusted proxy that forwards no origin: 401 (never the Host header)',
+    variant: 'dpop-proxy',
+    request: {
+      path: '/read',
+      headers: { ...asDpop('dpopRead'), host: 'photos.example' },
+      dpop: { htu: 'https://photos.example/read' },
+    },
+    status: 401,
+    challenge: badProof('The DPoP proof is for another URI'),
+    handlerRan: false,
+  },
+  {
+    name: 'DPoP: X-Forwarded-* from a peer that is no trusted proxy are ignored: 401',
+    variant: 'dpop',
+    request: {
+      path: '/read',
+      headers: {
+        ...asDpop('dpopRead'),
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'photos.example',
+      },
+      dpop: { htu: 'https://photos.example/read' },
+    },
+    status: 401,
+    challenge: badProof('The DPoP proof is for another URI'),
+    handlerRan: false,
+  },
+]
+
 const nonceRows: Case[] = [
   {
     name: 'DPoP nonces, no credentials (no metadata configured): "Bearer, DPoP algs"',
@@ -345,6 +415,34 @@ const mtlsRows: Case[] = [
     auth: { sub: CLIENT, clientId: CLIENT, scopes: [READ] },
   },
   {
+    name: 'mTLS and DPoP: a token bound to both, with its proof over TLS with its certificate: 200',
+    variant: 'mtls',
+    request: {
+      path: '/read',
+      headers: asDpop('dpopCertRead'),
+      dpop: {},
+      certificate: 'client',
+    },
+    status: 200,
+    challenge: null,
+    handlerRan: true,
+    auth: {
+      ...dpopAuth(READ),
+      binding: { jkt: '{clientJkt}', certificateThumbprint: '{clientCertThumbprint}' },
+    },
+  },
+  {
+    name: 'mTLS and DPoP: a token bound to both, with its proof but another certificate: 401',
+    variant: 'mtls',
+    request: { path: '/read', headers: asDpop('dpopCertRead'), dpop: {}, certificate: 'other' },
+    status: 401,
+    challenge: dpopChallenge(
+      'invalid_token',
+      'The access token is bound to another client certificate',
+    ),
+    handlerRan: false,
+  },
+  {
     name: 'mTLS off: a certificate-bound token is refused even with its certificate: 401',
     variant: 'mtls-off',
     request: { path: '/read', headers: asBearer('certRead'), certificate: 'client' },
@@ -375,4 +473,4 @@ const mtlsRows: Case[] = [
 ]
 
 /** DPoP and certificate-bound rows. */
-export const senderConstrainedCases: Case[] = [...dpopRows, ...nonceRows, ...mtlsRows]
+export const senderConstrainedCases: Case[] = [...dpopRows, ...proxyRows, ...nonceRows, ...mtlsRows]

@@ -97,6 +97,9 @@ const recipes = {
   dpopWrite: async (iss) => access(iss, WRITE, await jktBound()),
   /** Bound to the client certificate (`cnf["x5t#S256"]`, RFC 8705 §3.1). */
   certRead: async (iss) => access(iss, READ, await certBound()),
+  /** Bound to both: the DPoP key and the client certificate. */
+  dpopCertRead: async (iss) =>
+    access(iss, READ, { cnf: { ...(await jktBound()).cnf, ...(await certBound()).cnf } }),
   /** Not tokens: the values a row's expected binding or a proxy's header names. */
   clientJkt: async () => (await dpopKeys()).client.jkt,
   clientCertThumbprint: async () => (await testCertificates()).client.thumbprint,

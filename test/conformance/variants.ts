@@ -75,8 +75,12 @@ export function variantOptions(variant: Variant, servers: KeyServers): VerifierO
       const nonceSecrets = ['a nonce secret of the conformance run, 32+ chars']
       return { ...plain, dpop: { publicOrigin: API, nonceSecrets, nonceStep: NONCE_STEP } }
     }
+    case 'dpop-proxy':
+      // No configured origin: the proxy at 127.0.0.1 (the suite's requests) forwards it.
+      return { ...cognito, trustedProxies: ['127.0.0.1'], dpop: {} }
     case 'mtls':
-      return { ...cognito, mtls: true }
+      // DPoP on too: a token bound to a DPoP key and a certificate needs both proofs.
+      return { ...cognito, mtls: true, dpop: { publicOrigin: API } }
     case 'mtls-off':
       return cognito
     case 'mtls-proxy':

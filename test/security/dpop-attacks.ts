@@ -239,6 +239,23 @@ export function dpopAttackRows(issuer: string, keys: DpopAttackKeys): DpopAttack
     dpop(bound, { claims: { htu: `${PUBLIC_ORIGIN}/%72ead` } }),
     'ok',
   )
+  // The origin is configured: neither Host nor X-Forwarded-* from an untrusted peer moves it.
+  const elsewhere = (extra: Record<string, string>) => () => ({
+    ...dpop(bound, { claims: { htu: 'https://attacker.example/read' } })(),
+    ...extra,
+  })
+  add(
+    'target',
+    'a proof for the host the Host header names',
+    elsewhere({ host: 'attacker.example' }),
+    'dpop_bad_uri',
+  )
+  add(
+    'target',
+    'a proof for the origin X-Forwarded-* name (no trusted proxy)',
+    elsewhere({ 'x-forwarded-proto': 'https', 'x-forwarded-host': 'attacker.example' }),
+    'dpop_bad_uri',
+  )
   add('target', 'a proof for POST', dpop(bound, { claims: { htm: 'POST' } }), 'dpop_bad_method')
   add('target', 'htm in lower case', dpop(bound, { claims: { htm: 'get' } }), 'dpop_bad_method')
 

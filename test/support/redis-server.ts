@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { connect, createServer } from 'node:net'
 import { join } from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
 
 /** A running redis-server of a test. */
 export interface RedisServer {
@@ -154,5 +155,33 @@ export async function startRedisCluster(): Promise<RedisServer> {
       await server.stop()
       await rm(join(TMP, configFile), { force: true })
     },
+  }
+}
+
+/**
+ * A redis-server for the calling test file: started in `beforeAll`, stopped in `afterAll`.
+ * `prefix()` gives each test a key prefix of its own (`<tag><n>:`), so tests share the server.
+ */
+export function redisForFile(tag: string): {
+  readonly server: RedisServer
+  readonly url: string
+  prefix(): string
+} {
+  let started: RedisServer | undefined
+  let n = 0
+  beforeAll(async () => {
+    started = await startRedisServer()
+  }, 30_000)
+  afterAll(() => started?.stop())
+  return {
+    get server() {
+      if (started === undefined)
+        throw new Error('redis-server starts in beforeAll: use it in a test')
+      return started
+    },
+    get url() {
+      return this.server.url
+    },
+    prefix: () => `${tag}${++n}:`,
   }
 }

@@ -241,7 +241,7 @@ describe('DPoP with REDIS_URL: one replay store for a fleet', () => {
     const token = await boundTokenFor(first, keys)
     const proof = await generateProof(keys, 'http://photos.test/photos', 'GET', undefined, token)
     const send = (app: Harness) =>
-      fetch(`http://127.0.0.1:${app.port!}/photos`, {
+      fetch(`http://127.0.0.1:${app.port}/photos`, {
         headers: { authorization: `DPoP ${token}`, dpop: proof },
       })
     expect((await send(first)).status).toBe(200)
@@ -249,7 +249,7 @@ describe('DPoP with REDIS_URL: one replay store for a fleet', () => {
     expect(replayed.status).toBe(401)
     expect(replayed.headers.get('www-authenticate')).toMatch(/^DPoP error="invalid_dpop_proof"/)
     const fresh = await generateProof(keys, 'http://photos.test/photos', 'GET', undefined, token)
-    const again = await fetch(`http://127.0.0.1:${second.port!}/photos`, {
+    const again = await fetch(`http://127.0.0.1:${second.port}/photos`, {
       headers: { authorization: `DPoP ${token}`, dpop: fresh },
     })
     expect(again.status).toBe(200)

@@ -4,10 +4,7 @@ import { loadConfig } from '../src/config.js'
 import type { DemoClient } from '../src/dev-issuer.js'
 import { tempDataDir } from './fixtures.js'
 
-/** A started example; `port` and `dpop` are optional for harnesses that start the servers themselves. */
-export interface Harness extends Omit<RunningApp, 'port' | 'dpop'> {
-  port?: number | undefined
-  dpop?: RunningApp['dpop'] | undefined
+export interface Harness extends RunningApp {
   dataDir: string
   stop(): Promise<void>
 }

@@ -2,9 +2,14 @@
  * A real authorization server for the example's interop suites: oidc-provider 8.8 on loopback with
  * the client-credentials grant, resource indicators (JWT or opaque access tokens for the photo
  * API's audience), introspection (RFC 7662), revocation (RFC 7009) and, on request, DPoP (RFC
- * 9449). Clients authenticate with `client_secret_basic`.
+ * 9449) or certificate-bound tokens (RFC 8705). Clients authenticate with `client_secret_basic`.
  */
+import { X509Certificate } from 'node:crypto'
+import { once } from 'node:events'
 import type { RequestListener } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 import { exportJWK, generateKeyPair } from 'jose'
 import Provider from 'oidc-provider'
 import { expect, vi } from 'vitest'
@@ -37,12 +42,21 @@ export interface IssuerSettings {
   alg?: 'RS256' | 'ES256'
   /** oidc-provider's DPoP feature (`features.dPoP`): DPoP-bound tokens for clients that prove a key. */
   dpop?: boolean
+  /**
+   * Serve the issuer over HTTPS with this server certificate (PEM), asking every client for a
+   * certificate, with oidc-provider's `features.mTLS.certificateBoundAccessTokens`: `photo-app`'s
+   * tokens are bound to the certificate it connected with (`cnf["x5t#S256"]`). The API's own calls
+   * (key set, introspection) go to a plain loopback listener of the same provider, `backChannel`.
+   */
+  tls?: { cert: string; key: string }
 }
 
 /** A running oidc-provider. */
 export interface OidcIssuer {
   /** The issuer URL (`http://127.0.0.1:<port>`). */
   url: string
+  /** Where the API fetches keys and introspects: the issuer URL, or the plain listener with `tls`. */
+  backChannel: string
   /** Introspection requests received so far. */
   introspections: number
   close(): Promise<void>
@@ -61,8 +75,20 @@ export async function startOidcIssuer(settings: IssuerSettings): Promise<OidcIss
     port: 0,
     host: '127.0.0.1',
   })
-  const url = `http://127.0.0.1:${server.port}`
-  const issuer: OidcIssuer = { url, introspections: 0, close: () => server.close() }
+  const backChannel = `http://127.0.0.1:${server.port}`
+  const secure =
+    settings.tls === undefined
+      ? undefined
+      : await serveTls(settings.tls, (req, res) => handle(req, res))
+  const url = secure?.url ?? backChannel
+  const issuer: OidcIssuer = {
+    url,
+    backChannel,
+    introspections: 0,
+    close: async () => {
+      await Promise.all([server.close(), secure?.close()])
+    },
+  }
   const alg = settings.alg ?? 'ES256'
   // oidc-provider warns about its in-memory adapter at construction: expected in a test.
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
@@ -76,6 +102,9 @@ export async function startOidcIssuer(settings: IssuerSettings): Promise<OidcIss
       redirect_uris: [],
       response_types: [],
       scope,
+      ...(settings.tls !== undefined && id === 'photo-app'
+        ? { tls_client_certificate_bound_access_tokens: true }
+        : {}),
     })),
     scopes: ['photos.read', 'photos.write'],
     jwks: { keys: [await privateJwk('RS256'), await privateJwk('ES256')] },
@@ -85,6 +114,16 @@ export async function startOidcIssuer(settings: IssuerSettings): Promise<OidcIss
       introspection: { enabled: true },
       revocation: { enabled: true },
       dPoP: { enabled: settings.dpop === true },
+      mTLS: {
+        enabled: settings.tls !== undefined,
+        certificateBoundAccessTokens: true,
+        // The certificate the client presented on this TLS connection (not verified against a
+        // CA: RFC 8705 §3 binds to whatever certificate the client proves it holds).
+        getCertificate: (ctx: { socket: TLSSocket }) => {
+          const raw = ctx.socket.getPeerCertificate?.().raw
+          return raw === undefined ? undefined : new X509Certificate(raw)
+        },
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => API,
@@ -106,6 +145,25 @@ export async function startOidcIssuer(settings: IssuerSettings): Promise<OidcIss
     callback(req, res)
   }
   return issuer
+}
+
+/** An HTTPS listener on loopback asking for (and not rejecting) client certificates. */
+async function serveTls(
+  tls: { cert: string; key: string },
+  handle: RequestListener,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createHttpsServer({ ...tls, requestCert: true, rejectUnauthorized: false }, handle)
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      const closed = once(server, 'close')
+      server.close()
+      server.closeAllConnections()
+      await closed
+    },
+  }
 }
 
 /** `client_secret_basic` credentials of a client. */

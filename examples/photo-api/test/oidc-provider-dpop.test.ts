@@ -11,8 +11,7 @@ import * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PNG } from './fixtures.js'
 import { E2E_FRAMEWORKS } from './frameworks.js'
-import { startDpopExample } from './dpop-app.js'
-import type { Harness } from './harness.js'
+import { startExample, type Harness } from './harness.js'
 import { API, basic, SECRET, startOidcIssuer, type OidcIssuer } from './oidc-issuer.js'
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const
@@ -98,7 +97,9 @@ function challenges(app: Harness) {
   }
 }
 
+/** The photo API trusting `issuer`, with Bearer and DPoP (`DPOP=allowed`). */
 const env = (issuer: OidcIssuer, framework: string) => ({
+  DPOP: 'allowed',
   FRAMEWORK: framework,
   ISSUER: issuer.url,
   AUDIENCE: API,
@@ -128,7 +129,7 @@ describe('DPoP-bound JWT access tokens from oidc-provider', () => {
     let app: Harness
     let refused: ReturnType<typeof challenges>
     beforeAll(async () => {
-      app = await startDpopExample({ ...env(issuer, framework), TYP: 'at+jwt' })
+      app = await startExample({ ...env(issuer, framework), TYP: 'at+jwt' })
       refused = challenges(app)
     })
     afterAll(() => app.stop())
@@ -182,6 +183,47 @@ describe('DPoP-bound JWT access tokens from oidc-provider', () => {
       ])
     })
   })
+
+  describe.each(E2E_FRAMEWORKS)(
+    'with server nonces (RFC 9449 §9), through the photo API on %s',
+    (framework) => {
+      let app: Harness
+      beforeAll(async () => {
+        app = await startExample({
+          ...env(issuer, framework),
+          DPOP_NONCE_SECRET: 'a-nonce-secret-of-at-least-32-characters',
+        })
+      })
+      afterAll(() => app.stop())
+
+      it('asks for a nonce (401 use_dpop_nonce + DPoP-Nonce); the client retries with it: 200', async () => {
+        const token = await dpopToken(issuer.url, writer, 'photos.read')
+        const url = new URL(`${app.url}/photos`)
+        const options = { DPoP: writer.handle, ...insecure }
+        const first = await oauth
+          .protectedResourceRequest(token, 'GET', url, undefined, undefined, options)
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          )
+        expect(oauth.isDPoPNonceError(first)).toBe(true)
+        const challenged = (first as oauth.WWWAuthenticateChallengeError).response
+        expect([challenged.status, challenged.headers.get('dpop-nonce')]).toEqual([
+          401,
+          expect.any(String),
+        ])
+        const retried = await oauth.protectedResourceRequest(
+          token,
+          'GET',
+          url,
+          undefined,
+          undefined,
+          options,
+        )
+        expect(retried.status).toBe(200)
+      })
+    },
+  )
 })
 
 describe('DPoP-bound opaque access tokens from oidc-provider, introspected (RFC 7662)', () => {
@@ -213,7 +255,7 @@ describe('DPoP-bound opaque access tokens from oidc-provider, introspected (RFC 
     let app: Harness
     let refused: ReturnType<typeof challenges>
     beforeAll(async () => {
-      app = await startDpopExample({
+      app = await startExample({
         ...env(issuer, framework),
         INTROSPECTION_CLIENT_ID: 'photo-api',
         INTROSPECTION_CLIENT_SECRET: SECRET,

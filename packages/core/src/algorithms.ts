@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ConfigurationError } from './errors.js'
 
 /** An asymmetric JWS algorithm scopeguard can verify. */
 export type Algorithm =
@@ -56,4 +57,28 @@ export const DEFAULT_ALGORITHMS: readonly Algorithm[] = ['RS256', 'ES256', 'EdDS
 /** True when `alg` is a supported asymmetric algorithm. */
 export function isAlgorithm(alg: unknown): alg is Algorithm {
   return typeof alg === 'string' && Object.hasOwn(ALGORITHMS, alg)
+}
+
+/**
+ * Validates an allowlist option (`algorithms`, `dpop.algorithms`): `fallback` when absent, else a
+ * non-empty array of supported algorithms; `example` is the one the message suggests.
+ */
+export function checkAlgorithmList(
+  name: string,
+  value: unknown,
+  fallback: readonly Algorithm[],
+  example: Algorithm,
+): Algorithm[] {
+  const list: unknown = value ?? fallback
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new ConfigurationError(`"${name}" must be a non-empty array such as ["${example}"]`)
+  }
+  for (const alg of list) {
+    if (!isAlgorithm(alg)) {
+      throw new ConfigurationError(
+        `"${name}": algorithm "${String(alg)}" is not supported; use some of ${Object.keys(ALGORITHMS).join(', ')} (HMAC and "none" are never accepted)`,
+      )
+    }
+  }
+  return list as Algorithm[]
 }

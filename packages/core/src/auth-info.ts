@@ -103,26 +103,22 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
+/** The fields of {@link AuthInfo} but `token`, writable for the constructor that sets them. */
+type VerifiedTokenFields = { -readonly [K in Exclude<keyof AuthInfo, 'token'>]: AuthInfo[K] }
+
+// The class takes its fields from AuthInfo (declared once, above) through this merged interface;
+// it is handed out typed as AuthInfo, deeply frozen.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+interface VerifiedToken extends VerifiedTokenFields {}
+
 /**
  * The object behind {@link AuthInfo}: the raw token sits in a private field behind a prototype
  * getter, so it is no own property at all (not in `Object.keys`, JSON, spreads or `util.inspect`).
+ * The constructor sets every other field, always in the same order (one hidden class).
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 class VerifiedToken implements AuthInfo {
   readonly #token: string
-  readonly header: Readonly<JwsHeader>
-  readonly claims: Readonly<TokenClaims>
-  readonly scopes: readonly string[]
-  readonly issuer: string
-  readonly subject: string | undefined
-  readonly clientId: string | undefined
-  readonly audience: readonly string[]
-  readonly tokenUse: 'access' | 'id' | undefined
-  readonly username: string | undefined
-  readonly groups: readonly string[]
-  readonly expiresAt: number
-  readonly scheme: 'bearer' | 'dpop'
-  readonly binding: TokenBinding | undefined
-  readonly responseHeaders: Readonly<Record<string, string>> | undefined
 
   constructor(
     token: string,

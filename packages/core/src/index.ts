@@ -8,13 +8,8 @@ export { createVerifier, isVerifier, toVerifier, useVerifier } from './verifier.
 export type { AuthenticateOptions, Verifier, VerifierStats } from './verifier.js'
 export { cognito, cognitoIssuer, isCognitoIssuer } from './cognito.js'
 export type { CognitoOptions } from './cognito.js'
-export type {
-  ClaimValidator,
-  JwksCacheOptions,
-  ResourceMetadataOptions,
-  TokenCacheOptions,
-  VerifierOptions,
-} from './options.js'
+// The option types: VerifierOptions and the types of its fields, every one public.
+export type * from './options.js'
 export { ConfigurationError, OAuthError, isOAuthError } from './errors.js'
 export type { OAuthErrorCode, OAuthErrorOptions, OAuthErrorReason } from './errors.js'
 export { challengeHeader } from './challenge.js'

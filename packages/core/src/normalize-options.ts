@@ -5,7 +5,7 @@
  * @module
  */
 import type { JSONWebKeySet } from 'jose'
-import { ALGORITHMS, DEFAULT_ALGORITHMS, isAlgorithm, type Algorithm } from './algorithms.js'
+import { checkAlgorithmList, DEFAULT_ALGORITHMS, type Algorithm } from './algorithms.js'
 import type { TokenTransport } from './bearer.js'
 import type { ClaimRules } from './claims.js'
 import { ConfigurationError } from './errors.js'
@@ -218,17 +218,12 @@ export function normalizeOptions(options: VerifierOptions): NormalizedOptions {
   if (tokenUse !== null && tokenUse !== 'access' && tokenUse !== 'id') {
     fail('"tokenUse" must be "access", "id" or null')
   }
-  const algorithms: unknown = options.algorithms ?? DEFAULT_ALGORITHMS
-  if (!Array.isArray(algorithms) || algorithms.length === 0) {
-    fail('"algorithms" must be a non-empty array such as ["RS256"]')
-  }
-  for (const alg of algorithms) {
-    if (!isAlgorithm(alg)) {
-      fail(
-        `algorithm "${String(alg)}" is not supported; use some of ${Object.keys(ALGORITHMS).join(', ')} (HMAC and "none" are never accepted)`,
-      )
-    }
-  }
+  const algorithms = checkAlgorithmList(
+    'algorithms',
+    options.algorithms,
+    DEFAULT_ALGORITHMS,
+    'RS256',
+  )
   const resourceServer = options.resourceServer
   if (
     resourceServer !== undefined &&
@@ -297,7 +292,7 @@ export function normalizeOptions(options: VerifierOptions): NormalizedOptions {
     issuers,
     jwksUris,
     jwks,
-    algorithms: new Set(algorithms as Algorithm[]),
+    algorithms: new Set(algorithms),
     rules: {
       issuers: new Set(issuers),
       audiences,

@@ -25,15 +25,20 @@ function normalizePercentEncoding(path: string): string {
  * (another scheme, user info, not a URI).
  */
 export function normalizeHttpUri(uri: string): string | undefined {
+  const url = httpUrl(uri)
+  return url === undefined ? undefined : `${url.origin}${normalizePercentEncoding(url.pathname)}`
+}
+
+/** `value` parsed, when it is an absolute http(s) URL without user info. */
+function httpUrl(value: string): URL | undefined {
   let url: URL
   try {
-    url = new URL(uri)
+    url = new URL(value)
   } catch {
     return undefined
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined
-  if (url.username !== '' || url.password !== '') return undefined
-  return `${url.origin}${normalizePercentEncoding(url.pathname)}`
+  return url.username === '' && url.password === '' ? url : undefined
 }
 
 /**
@@ -41,16 +46,10 @@ export function normalizeHttpUri(uri: string): string | undefined {
  * one (a path, query or fragment included).
  */
 export function normalizeOrigin(origin: string): string | undefined {
-  let url: URL
-  try {
-    url = new URL(origin)
-  } catch {
-    return undefined
-  }
+  const url = httpUrl(origin)
+  if (url === undefined) return undefined
   const bare = url.pathname === '/' && url.search === '' && url.hash === '' && !origin.endsWith('#')
-  if (!bare || url.username !== '' || url.password !== '') return undefined
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined
-  return url.origin
+  return bare ? url.origin : undefined
 }
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ALGORITHMS, isAlgorithm, type Algorithm } from './algorithms.js'
+import { checkAlgorithmList, type Algorithm } from './algorithms.js'
 import { createNonceIssuer, type NonceIssuer } from './dpop-nonce.js'
 import { ConfigurationError } from './errors.js'
 import { createMemoryReplayStore } from './memory-replay-store.js'
@@ -91,17 +91,12 @@ export function normalizeDpop(
   if (typeof options !== 'object' || options === null) {
     fail('"dpop" must be an options object such as { publicOrigin: "https://api.example.com" }')
   }
-  const algorithms: unknown = options.algorithms ?? DEFAULT_DPOP_ALGORITHMS
-  if (!Array.isArray(algorithms) || algorithms.length === 0) {
-    fail('"dpop.algorithms" must be a non-empty array such as ["ES256"]')
-  }
-  for (const alg of algorithms) {
-    if (!isAlgorithm(alg)) {
-      fail(
-        `"dpop.algorithms": "${String(alg)}" is not one of ${Object.keys(ALGORITHMS).join(', ')}`,
-      )
-    }
-  }
+  const algorithms = checkAlgorithmList(
+    'dpop.algorithms',
+    options.algorithms,
+    DEFAULT_DPOP_ALGORITHMS,
+    'ES256',
+  )
   const originList =
     options.publicOrigin === undefined
       ? []
@@ -135,7 +130,7 @@ export function normalizeDpop(
     fail('"dpop.replayStore" must be a replay store (an object with claim(key, ttlMs))')
   }
   const nonceStep = positiveSeconds('nonceStep', options.nonceStep, 60)
-  const list = [...new Set(algorithms as Algorithm[])]
+  const list = [...new Set(algorithms)]
   return {
     required: options.required === true,
     algorithms: new Set(list),

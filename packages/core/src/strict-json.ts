@@ -62,22 +62,10 @@ function countQuotes(text: string): number {
 function freezeAndCount(value: object, depth: number): number {
   if (depth > MAX_JSON_DEPTH) return -1
   Object.freeze(value)
-  let count = 0
-  if (Array.isArray(value)) {
-    for (const item of value as unknown[]) {
-      if (typeof item === 'string') stringValues++
-      else if (typeof item === 'object' && item !== null) {
-        const inner = freezeAndCount(item, depth + 1)
-        if (inner === -1) return -1
-        count += inner
-      }
-    }
-    return count
-  }
-  const names = Object.keys(value)
-  count = names.length
-  for (const name of names) {
-    const item = (value as Record<string, unknown>)[name]
+  const array = Array.isArray(value)
+  const items: unknown[] = array ? value : Object.values(value)
+  let count = array ? 0 : items.length
+  for (const item of items) {
     if (typeof item === 'string') stringValues++
     else if (typeof item === 'object' && item !== null) {
       const inner = freezeAndCount(item, depth + 1)

@@ -55,6 +55,20 @@ function observedCounter(meter: Meter, name: string, description: string): Tally
   return tally
 }
 
+/** A histogram of durations in seconds, with the bucket boundaries of its kind of wait. */
+function secondsHistogram(
+  meter: Meter,
+  name: string,
+  description: string,
+  buckets: number[],
+): Histogram {
+  return meter.createHistogram(name, {
+    description,
+    unit: 's',
+    advice: { explicitBucketBoundaries: buckets },
+  })
+}
+
 /** The instruments of one meter, and how each event moves them. */
 export interface EventMetrics {
   record(event: ScopeguardEvent): void
@@ -78,21 +92,23 @@ function createEventMetrics(meter: Meter): EventMetrics {
     METRIC_NAMES.verifications,
     'Token verifications and scope refusals, by outcome, reason and scheme',
   )
-  const verificationDuration: Histogram = meter.createHistogram(METRIC_NAMES.verificationDuration, {
-    description: 'Time to verify a token (key fetches and custom validators included)',
-    unit: 's',
-    advice: { explicitBucketBoundaries: VERIFICATION_BUCKETS },
-  })
+  const verificationDuration = secondsHistogram(
+    meter,
+    METRIC_NAMES.verificationDuration,
+    'Time to verify a token (key fetches and custom validators included)',
+    VERIFICATION_BUCKETS,
+  )
   const jwksFetches = observedCounter(
     meter,
     METRIC_NAMES.jwksFetches,
     'Key-set (JWKS) fetches, by result',
   )
-  const jwksFetchDuration: Histogram = meter.createHistogram(METRIC_NAMES.jwksFetchDuration, {
-    description: 'Time to fetch and parse a key set (JWKS)',
-    unit: 's',
-    advice: { explicitBucketBoundaries: FETCH_BUCKETS },
-  })
+  const jwksFetchDuration = secondsHistogram(
+    meter,
+    METRIC_NAMES.jwksFetchDuration,
+    'Time to fetch and parse a key set (JWKS)',
+    FETCH_BUCKETS,
+  )
   const introspections = observedCounter(
     meter,
     METRIC_NAMES.introspections,

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startRedisServer, type RedisServer } from '../../../test/support/redis-server.js'
+import { describe, expect, it } from 'vitest'
+import { redisForFile } from '../../../test/support/redis-server.js'
 import { createRedisIntrospectionCache, RedisTimeoutError } from '../src/index.js'
 import { CLIENTS } from './clients.js'
 
-let redis: RedisServer
-beforeAll(async () => {
-  redis = await startRedisServer()
-}, 30_000)
-afterAll(() => redis.stop())
-
-let n = 0
-const prefix = () => `i${++n}:`
+const redis = redisForFile('i')
+const prefix = () => redis.prefix()
 
 describe.each(CLIENTS)('the Redis introspection-result cache through %s', (_, connect) => {
   it('returns undefined for an unknown key and the stored value for a known one', async () => {
@@ -37,14 +31,14 @@ describe.each(CLIENTS)('the Redis introspection-result cache through %s', (_, co
   it('rejects within its command timeout while Redis is paused', async () => {
     const { client, close } = await connect(redis.url)
     const cache = createRedisIntrospectionCache({ client, prefix: prefix(), commandTimeout: 100 })
-    redis.pause()
+    redis.server.pause()
     try {
       const start = Date.now()
       await expect(cache.get('sha')).rejects.toBeInstanceOf(RedisTimeoutError)
       await expect(cache.set('sha', 'v', 1000)).rejects.toBeInstanceOf(RedisTimeoutError)
       expect(Date.now() - start).toBeLessThan(1500)
     } finally {
-      redis.resume()
+      redis.server.resume()
     }
     await close()
   })

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ConfigurationError } from '@scopeguard/core'
-import { startRedisServer, type RedisServer } from '../../../test/support/redis-server.js'
+import { redisForFile } from '../../../test/support/redis-server.js'
 import { createRedisReplayStore, RedisTimeoutError } from '../src/index.js'
 import { CLIENTS, raw } from './clients.js'
 
-let redis: RedisServer
-beforeAll(async () => {
-  redis = await startRedisServer()
-}, 30_000)
-afterAll(() => redis.stop())
-
-let n = 0
-const prefix = () => `t${++n}:`
+const redis = redisForFile('t')
+const prefix = () => redis.prefix()
 
 describe.each(CLIENTS)('the Redis replay store through %s', (_, connect) => {
   it('claims a key once: the first claim is true, every later one false', async () => {
@@ -65,13 +59,13 @@ describe.each(CLIENTS)('the Redis replay store through %s', (_, connect) => {
   it('rejects within its command timeout while Redis is paused, and claims again once it resumes', async () => {
     const { client, close } = await connect(redis.url)
     const store = createRedisReplayStore({ client, prefix: prefix(), commandTimeout: 100 })
-    redis.pause()
+    redis.server.pause()
     try {
       const start = Date.now()
       await expect(store.claim('paused', 60_000)).rejects.toBeInstanceOf(RedisTimeoutError)
       expect(Date.now() - start).toBeLessThan(1000)
     } finally {
-      redis.resume()
+      redis.server.resume()
     }
     // The claim sent during the pause may land after the resume: then the key is taken.
     await new Promise((resolve) => setTimeout(resolve, 50))
