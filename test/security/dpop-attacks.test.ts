@@ -83,15 +83,22 @@ describe.each(targets)('DPoP attacks on $name', (target) => {
     expect(rows.length).toBeGreaterThan(40)
   })
 
-  it('refuses a 1 MB DPoP header quickly: 401 from the core, 431 or 413 from a server, never 500', async () => {
+  it('refuses a 1 MB DPoP header quickly: 401 from the core; 431, 413 or a reset from a server; never 500', async () => {
     const headers = { authorization: 'DPoP abc', dpop: `${'e'.repeat(1 << 20)}.e.e` }
     const started = performance.now()
-    const { status, challenge } = await running.answer(headers)
-    expect(performance.now() - started).toBeLessThan(5000)
     if (target.name === 'core') {
+      const { status, challenge } = await running.answer(headers)
       expect({ status, challenge }).toEqual(dpopAnswerOf('dpop_malformed'))
     } else {
-      expect([431, 413]).toContain(status)
+      // Node's HTTP parser stops at 16 KiB of header, answers 431 and closes the socket. Whether
+      // the client reads that 431 or first sees the reset the kernel sends for the megabyte it
+      // never read is a race on the loopback (CI saw both); either way no application code ran.
+      const outcome = await running.answer(headers).then(
+        (answer) => answer.status,
+        (error: unknown) => (error as NodeJS.ErrnoException).code,
+      )
+      expect([431, 413, 'ECONNRESET', 'EPIPE']).toContain(outcome)
     }
+    expect(performance.now() - started).toBeLessThan(5000)
   })
 })
