@@ -199,7 +199,10 @@ export class OAuthError extends Error {
    * @param options - Cause, challenge context, required scopes, Retry-After.
    */
   constructor(code: OAuthErrorCode, reason: OAuthErrorReason, options: OAuthErrorOptions = {}) {
-    super(DESCRIPTIONS[reason], options.cause === undefined ? undefined : { cause: options.cause })
+    super(
+      messageOf(reason, options.challenge),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    )
     this.code = code
     this.reason = reason
     this.status = STATUS[code]
@@ -239,6 +242,15 @@ export class OAuthError extends Error {
   static describe(reason: OAuthErrorReason): string {
     return DESCRIPTIONS[reason]
   }
+}
+
+/**
+ * The message of a reason. A request without credentials is told which schemes the verifier takes
+ * (its challenge says the same): "Bearer" alone would mislead a client of a DPoP-only API.
+ */
+function messageOf(reason: OAuthErrorReason, challenge: ChallengeContext | undefined): string {
+  if (reason !== 'missing_token' || challenge?.dpop === undefined) return DESCRIPTIONS[reason]
+  return challenge.dpop.required ? 'DPoP token required' : 'Bearer or DPoP token required'
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   observeToken,
   reportRequest,
   reportScopeRefusal,
+  type AuthScheme,
   type EventListener,
   type VerificationProbe,
 } from './events.js'
@@ -254,13 +255,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const events = new EventHub()
   const caches = createKeySources(config, events)
   const refused = (error: unknown): Error => toOAuthError(error, challenge)
-  const rethrow = (error: unknown): never => {
-    throw refused(error)
-  }
   const refusedDpop = (error: unknown): Error => toOAuthError(error, challenge, 'dpop')
-  const rethrowDpop = (error: unknown): never => {
-    throw refusedDpop(error)
-  }
   const possession = createPossession({
     dpop,
     mtls: config.mtls,
@@ -303,20 +298,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
    * client certificate comes from.
    */
   function verify(token: string, unchecked = false, request?: AuthRequest): Promise<AuthInfo> {
-    if (events.active) {
-      return observeToken(
-        events,
-        'bearer',
-        (probe) => checkBearer(token, unchecked, probe, request),
-        refused,
-      )
-    }
-    try {
-      const auth = checkBearer(token, unchecked, undefined, request)
-      return auth instanceof Promise ? auth.catch(rethrow) : Promise.resolve(auth)
-    } catch (error) {
-      return Promise.reject(refused(error))
-    }
+    return settle('bearer', (probe) => checkBearer(token, unchecked, probe, request))
   }
 
   function checkBearer(
@@ -351,12 +333,26 @@ export function createVerifier(options: VerifierOptions): Verifier {
         andThen(check(token, false, probe), (auth) => possession.dpop(auth, checked, request)),
       )
     }
-    if (events.active) return observeToken(events, 'dpop', run, refusedDpop)
+    return settle('dpop', run)
+  }
+
+  /**
+   * One verification, its refusals answered in `scheme`: observed while someone listens, else with
+   * no event work at all (no probe, no clock read).
+   */
+  function settle(
+    scheme: AuthScheme,
+    run: (probe: VerificationProbe | undefined) => AuthInfo | Promise<AuthInfo>,
+  ): Promise<AuthInfo> {
+    const toError = scheme === 'dpop' ? refusedDpop : refused
+    if (events.active) return observeToken(events, scheme, run, toError)
     try {
       const auth = run(undefined)
-      return auth instanceof Promise ? auth.catch(rethrowDpop) : Promise.resolve(auth)
+      return auth instanceof Promise
+        ? auth.catch((error: unknown) => Promise.reject(toError(error)))
+        : Promise.resolve(auth)
     } catch (error) {
-      return Promise.reject(refusedDpop(error))
+      return Promise.reject(toError(error))
     }
   }
 

@@ -580,6 +580,7 @@ describe('DPoP: schemes and challenges', () => {
     expect(error.headers['WWW-Authenticate']).toBe(
       `Bearer resource_metadata="${API}/.well-known/oauth-protected-resource", DPoP algs="${ALGS}"`,
     )
+    expect(error.message).toBe('Bearer or DPoP token required')
   })
 
   it('DPoP only: a Bearer token counts as no credentials and gets the DPoP challenge', async () => {
@@ -589,7 +590,11 @@ describe('DPoP: schemes and challenges', () => {
         request({ authorization: `Bearer ${await token({ cnf: undefined })}` }),
       ),
     )
-    expect([error.status, error.code]).toEqual([401, 'missing_token'])
+    expect([error.status, error.code, error.message]).toEqual([
+      401,
+      'missing_token',
+      'DPoP token required',
+    ])
     expect(error.headers['WWW-Authenticate']).toBe(`DPoP algs="${ALGS}"`)
     await expect(
       verifier.authenticate(request({ authorization: 'Bearer abc' }), { optional: true }),
@@ -625,6 +630,7 @@ describe('DPoP: schemes and challenges', () => {
     const access = await token({ cnf: undefined })
     const error = await refusal(verifier.authenticate(request({ authorization: `DPoP ${access}` })))
     expect([error.code, error.headers['WWW-Authenticate']]).toEqual(['missing_token', 'Bearer'])
+    expect(error.message).toBe('Bearer token required')
     const auth = await verifier.authenticate(request({ authorization: `Bearer ${access}` }))
     expect([auth.scheme, auth.binding]).toEqual(['bearer', undefined])
   })
