@@ -97,7 +97,13 @@ export function createPossession(config: PossessionConfig): Possession {
       const cnf = confirmationOf(auth)
       if (cnf === undefined) return auth
       if (cnf.jkt !== undefined) throw new Refusal('bound_token')
-      if (cnf['x5t#S256'] === undefined) return auth
+      if (cnf['x5t#S256'] === undefined) {
+        // Bound by a method this kit cannot confirm (RFC 7800 `jwk`, `jwe`, `kid`, ...): serving
+        // it as a bearer token would discard the binding its issuer made. An empty `cnf` binds
+        // nothing.
+        if (Object.keys(cnf).length > 0) throw new Refusal('bound_token')
+        return auth
+      }
       return andThen(checkCertificate(cnf['x5t#S256'], request), (thumbprint) =>
         bindAuthInfo(auth, 'bearer', { certificateThumbprint: thumbprint }, undefined),
       )

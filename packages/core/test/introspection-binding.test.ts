@@ -197,6 +197,34 @@ describe('a confirmation claim that is not an object (RFC 7800 §3.1)', () => {
   })
 })
 
+describe('a confirmation method this kit cannot check (RFC 7800 jwk, kid)', () => {
+  it.each([
+    [
+      'a jwk',
+      { jwk: { kty: 'OKP', crv: 'Ed25519', x: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } },
+    ],
+    ['a kid', { kid: 'pop-key-1' }],
+  ])(
+    'binds the token: %s in cnf is refused as Bearer (bound_token) and as DPoP (unbound_token)',
+    async (_, cnf) => {
+      const verifier = make()
+      for (const token of [opaque(undefined, { cnf }), await jwt(cnf)]) {
+        expect(await outcome(verifier.authenticate(bearer(token, certificate)))).toBe(
+          'invalid_token/bound_token',
+        )
+        expect(await outcome(verifier.authenticate(await withProof(token)))).toBe(
+          'invalid_token/unbound_token',
+        )
+      }
+    },
+  )
+
+  it('an empty cnf binds nothing: served as a bearer token', async () => {
+    const verifier = make()
+    expect(await outcome(verifier.authenticate(bearer(await jwt({}))))).toBe('accepted')
+  })
+})
+
 describe('cached results keep their binding', () => {
   it('a cached DPoP-bound result still needs a new proof by its key on every request', async () => {
     const verifier = make()
