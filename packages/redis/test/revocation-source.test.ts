@@ -91,6 +91,10 @@ describe.each(CLIENTS)('the Redis revocation source through %s', (_, connect) =>
     expect(answer(b, { sub: 'alice', iat: signOut })).toBe(true)
     expect(answer(b, { sub: 'alice', iat: signOut + 1 })).toBe(false)
     expect(answer(b, { sub: 'bob', iat: signOut })).toBe(false)
+    // Which entry matched, for the revocation event (the verifier's `by`), from the replica too.
+    expect(b.revokedBy?.(token({ jti: 'x', origin_jti: 'refresh-family' }))).toBe('origin_jti')
+    expect(b.revokedBy?.(token({ sub: 'alice', iat: signOut }))).toBe('sub')
+    expect(b.revokedBy?.(token({ sub: 'bob', iat: signOut }))).toBeUndefined()
   })
 
   it('reloads in full after a missed announcement (a write that was never published)', async () => {
