@@ -13,6 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { createMemoryReplayStore } from '@scopeguard/core'
 import { createRedisReplayStore } from '@scopeguard/redis'
 import { createClient } from 'redis'
 import { load } from './http.mjs'
@@ -51,26 +52,36 @@ async function revocationOnOff(config, log) {
     for (const server of servers)
       await load(server.url, token, config.warmupSec, config.connections)
     const samples = { [OFF]: [], [ON]: [] }
+    const cpu = { [OFF]: [], [ON]: [] }
     let non2xx = 0
     for (let round = 0; round < config.rounds; round++) {
       for (const server of rotate(servers, round)) {
+        const cpuBefore = await server.cpu()
         const result = await load(server.url, token, config.durationSec, config.connections)
+        cpu[server.app].push(((await server.cpu()) - cpuBefore) / Math.max(1, result.requests))
         samples[server.app].push(result.reqPerSec)
         non2xx += result.non2xx + result.errors
       }
     }
     const ratios = samples[ON].map((rps, i) => rps / samples[OFF][i])
+    // Server CPU per request with revocation on over off, per round: the cost the target judges.
+    const cpuRatios = cpu[ON].map((us, i) => us / cpu[OFF][i])
     const row = {
       off: median(samples[OFF]),
       on: median(samples[ON]),
       ratio: median(ratios),
       ratioMin: Math.min(...ratios),
       ratioMax: Math.max(...ratios),
+      cpuOffUs: median(cpu[OFF]),
+      cpuOnUs: median(cpu[ON]),
+      cpuRatio: median(cpuRatios),
+      cpuRatioMin: Math.min(...cpuRatios),
+      cpuRatioMax: Math.max(...cpuRatios),
       entries: 10_000,
       non2xx,
     }
     log(
-      `revocation on (10,000 entries) vs off, same token, Fastify: ${Math.round(row.on)} vs ${Math.round(row.off)} req/s = ${pct(row.ratio)} (${pct(row.ratioMin)}-${pct(row.ratioMax)}), non-2xx ${non2xx}`,
+      `revocation on (10,000 entries) vs off, same token, Fastify: CPU ${row.cpuOnUs.toFixed(1)} vs ${row.cpuOffUs.toFixed(1)} us/req = ${pct(row.cpuRatio)} (${pct(row.cpuRatioMin)}-${pct(row.cpuRatioMax)}); ${Math.round(row.on)} vs ${Math.round(row.off)} req/s = ${pct(row.ratio)} (${pct(row.ratioMin)}-${pct(row.ratioMax)}), non-2xx ${non2xx}`,
     )
     return row
   } finally {
@@ -110,12 +121,8 @@ async function replayStores(config, log) {
       pings.push((performance.now() - start) * 1000)
     }
     const rttUs = median(pings)
-    const claimed = new Map()
-    const memory = (key) => {
-      if (claimed.has(key)) return Promise.resolve(false)
-      claimed.set(key, Date.now() + 60_000)
-      return Promise.resolve(true)
-    }
+    const inMemory = createMemoryReplayStore()
+    const memory = (key) => Promise.resolve(inMemory.claim(key, 60_000))
     const store = createRedisReplayStore({ client })
     const onRedis = (key) => store.claim(key, 60_000)
     await timeClaims(onRedis, 1000) // warm-up

@@ -43,6 +43,7 @@ export const FRAMEWORKS = {
   fastify: [
     'fastify/bare',
     'fastify/scopeguard',
+    'fastify/scopeguard (tokenCache: false)',
     'fastify/fastify-jwt-jwks',
     'fastify/no-op hook (control)',
     'fastify/signature only (control)',
@@ -196,6 +197,7 @@ export async function runHttp(config) {
           ratioMax: Math.max(...ratios),
           samples: run.samples.map(Math.round),
           cpuPerRequestUs: median(run.cpu),
+          cpuSamples: run.cpu,
           cpuRatio: median(cpuRatios),
           latencyP50: median(run.p50),
           non2xx: run.non2xx,

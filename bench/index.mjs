@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: every benchmark in one run, then BENCHMARKS.md (repo root) and bench/chart.svg.
- * Raw results go to bench/results/ (git-ignored). `BENCH_QUICK=1` shortens every part.
+ * Raw results go to bench/results/ (git-ignored). `BENCH_QUICK=1` shortens every part;
+ * `BENCH_RUNS=3` runs everything three times in a row and reports each run's verdicts (the
+ * detailed tables are the last run's).
  *
  * Order: verify micro-benchmarks and core profiles (this process), HTTP (servers in child
  * processes), fleet, events and OpenTelemetry (in this process, then HTTP in child processes),
@@ -89,79 +91,101 @@ function environment() {
 const quick = process.env.BENCH_QUICK === '1'
 const log = (line) => console.log(line)
 const start = performance.now()
-const step = (name) =>
-  console.log(`\n== ${name} (${Math.round((performance.now() - start) / 1000)} s)`)
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
 mkdirSync(resultsDir, { recursive: true })
 const save = (name, value) =>
   writeFileSync(`${resultsDir}${name}.json`, JSON.stringify(value, null, 2))
 
-const env = environment()
-step('verify micro-benchmarks')
-const micro = await runMicro({ ...(quick ? MICRO_QUICK : MICRO_FULL), log })
-save('micro', micro)
+/** One full run of every benchmark; `started` is when it began (performance.now()). */
+async function runAll(started) {
+  const step = (name) =>
+    console.log(`\n== ${name} (${Math.round((performance.now() - started) / 1000)} s)`)
+  const env = environment()
+  step('verify micro-benchmarks')
+  const micro = await runMicro({ ...(quick ? MICRO_QUICK : MICRO_FULL), log })
+  save('micro', micro)
 
-step('opaque tokens (introspection)')
-const introspection = await runIntrospection({
-  ...(quick ? INTROSPECTION_QUICK : INTROSPECTION_FULL),
-  log,
-})
-save('introspection', introspection)
+  step('opaque tokens (introspection)')
+  const introspection = await runIntrospection({
+    ...(quick ? INTROSPECTION_QUICK : INTROSPECTION_FULL),
+    log,
+  })
+  save('introspection', introspection)
 
-step('core profiles')
-const profiles = []
-for (const [mode, title] of [
-  ['distinct', 'verify(), distinct RS256 tokens (token cache on, never hit)'],
-  ['repeated', 'authenticate(), one RS256 token in fresh header strings (token cache hits)'],
-]) {
-  const { opsPerSec, profile } = await profileCore({ mode, seconds: quick ? 1 : 3 })
-  profiles.push({ title, opsPerSec, byFunction: selfTimes(profile, 12).byFunction })
+  step('core profiles')
+  const profiles = []
+  for (const [mode, title] of [
+    ['distinct', 'verify(), distinct RS256 tokens (token cache on, never hit)'],
+    ['repeated', 'authenticate(), one RS256 token in fresh header strings (token cache hits)'],
+  ]) {
+    const { opsPerSec, profile } = await profileCore({ mode, seconds: quick ? 1 : 3 })
+    profiles.push({ title, opsPerSec, byFunction: selfTimes(profile, 12).byFunction })
+  }
+  save('profiles', profiles)
+
+  step('HTTP benchmarks')
+  const http = await runHttp({ ...(quick ? HTTP_QUICK : HTTP_FULL), log })
+  save('http', http)
+
+  step('fleet: revocation on/off, Redis replay store')
+  const fleet = await runFleet({ ...(quick ? FLEET_QUICK : FLEET_FULL), log })
+  save('fleet', fleet)
+
+  step('DPoP: Bearer vs DPoP (in-memory and Redis replay stores)')
+  const dpop = await runDpop({ ...(quick ? DPOP_QUICK : DPOP_FULL), log })
+  save('dpop', dpop)
+
+  step('events and OpenTelemetry')
+  const events = await runEvents({ ...(quick ? EVENTS_QUICK : EVENTS_FULL), log })
+  save('events', events)
+
+  step('import cost')
+  const importCost = runImportCost({ runs: quick ? 3 : 9, log })
+  save('import-cost', importCost)
+
+  step('cold start')
+  const coldStart = await runColdStart({ concurrency: 50, delayMs: 100, log })
+  save('cold-start', coldStart)
+
+  step('memory')
+  const memory = await runMemoryIsolated({ tokens: quick ? 50_000 : 200_000, batch: 1000, log })
+  save('memory', memory)
+
+  const results = {
+    quick,
+    seconds: (performance.now() - started) / 1000,
+    env,
+    micro,
+    introspection,
+    http,
+    fleet,
+    dpop,
+    events,
+    importCost,
+    coldStart,
+    memory,
+    profiles,
+  }
+  return results
 }
-save('profiles', profiles)
 
-step('HTTP benchmarks')
-const http = await runHttp({ ...(quick ? HTTP_QUICK : HTTP_FULL), log })
-save('http', http)
-
-step('fleet: revocation on/off, Redis replay store')
-const fleet = await runFleet({ ...(quick ? FLEET_QUICK : FLEET_FULL), log })
-save('fleet', fleet)
-
-step('DPoP: Bearer vs DPoP (in-memory and Redis replay stores)')
-const dpop = await runDpop({ ...(quick ? DPOP_QUICK : DPOP_FULL), log })
-save('dpop', dpop)
-
-step('events and OpenTelemetry')
-const events = await runEvents({ ...(quick ? EVENTS_QUICK : EVENTS_FULL), log })
-save('events', events)
-
-step('import cost')
-const importCost = runImportCost({ runs: quick ? 3 : 9, log })
-save('import-cost', importCost)
-
-step('cold start')
-const coldStart = await runColdStart({ concurrency: 50, delayMs: 100, log })
-save('cold-start', coldStart)
-
-step('memory')
-const memory = await runMemoryIsolated({ tokens: quick ? 50_000 : 200_000, batch: 1000, log })
-save('memory', memory)
-
-const results = {
-  quick,
-  seconds: (performance.now() - start) / 1000,
-  env,
-  micro,
-  introspection,
-  http,
-  fleet,
-  dpop,
-  events,
-  importCost,
-  coldStart,
-  memory,
-  profiles,
+const runCount = Math.max(1, Number(process.env.BENCH_RUNS ?? 1) || 1)
+/** Each run's time and verdicts, for the "Consecutive runs" table. */
+const history = []
+let results
+for (let run = 1; run <= runCount; run++) {
+  if (runCount > 1) console.log(`\n######## run ${run} of ${runCount}`)
+  results = await runAll(performance.now())
+  for (const v of verdicts(results))
+    console.log(`${v.ok ? 'met   ' : 'MISSED'}  ${v.target}: ${v.measured}`)
+  history.push({
+    seconds: results.seconds,
+    commit: results.env.commit,
+    verdicts: verdicts(results),
+  })
+  save(runCount > 1 ? `all-${run}` : 'all', results)
 }
+results.runs = history
 save('all', results)
 writeFileSync(fileURLToPath(new URL('./chart.svg', import.meta.url)), chartSvg(results))
 const mdPath = `${root}BENCHMARKS.md`
@@ -170,7 +194,7 @@ writeFileSync(
   mdPath,
   await prettier.format(markdown(results), { ...prettierConfig, filepath: mdPath }),
 )
-step('done')
-for (const v of verdicts(results))
-  console.log(`${v.ok ? 'met   ' : 'MISSED'}  ${v.target}: ${v.measured}`)
-console.log('\nwrote BENCHMARKS.md and bench/chart.svg')
+const done = history.filter((run) => run.verdicts.every((v) => v.ok)).length
+console.log(
+  `\n== done in ${Math.round((performance.now() - start) / 1000)} s: ${done} of ${runCount} runs met every target; wrote BENCHMARKS.md and bench/chart.svg`,
+)

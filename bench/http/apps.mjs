@@ -255,6 +255,13 @@ export const APPS = {
     return scopeguardFastify(await scopeguardVerifier(createVerifier, settings), settings)
   },
 
+  // scopeguard without its token cache: with distinct tokens the cache must never cost more.
+  async 'fastify/scopeguard (tokenCache: false)'(settings) {
+    const { createVerifier } = await import('@scopeguard/fastify')
+    const verifier = await scopeguardVerifier(createVerifier, settings, { tokenCache: false })
+    return scopeguardFastify(verifier, settings)
+  },
+
   // scopeguard with DPoP on (both schemes), proofs checked on every request; the replay store is
   // the in-memory default, or Redis when `redisUrl` is set. Proofs are minted up front by the
   // bench, so their age window is widened (`proofMaxAge`) to cover the whole run.

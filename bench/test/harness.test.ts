@@ -71,6 +71,7 @@ describe('bench harness (smoke)', () => {
           expect(row.samples).toHaveLength(2)
           expect(Number.isFinite(row.opsPerSec) && row.opsPerSec > 0).toBe(true)
           expect(Number.isFinite(row.ratio) && row.ratio > 0).toBe(true)
+          expect(Number.isFinite(row.besideUs) && Number.isFinite(row.floorUs)).toBe(true)
         }
         expect(rows[0]?.ratio).toBe(1)
       }
@@ -105,13 +106,22 @@ describe('bench harness (smoke)', () => {
       micro,
       http: {
         settings: { durationSec: 1, warmupSec: 1, rounds: 1, connections: 1, pool: 1 },
-        rows: ['bare', 'scopeguard', 'peer'].flatMap((contender) =>
+        rows: [
+          ['bare', 20],
+          ['scopeguard', 21],
+          ['peer', 30],
+          ['signature only (control)', 40],
+          ['scopeguard (tokenCache: false)', 50],
+        ].flatMap(([contender, cpu]) =>
           ['same', 'distinct'].map((mode) => ({
             framework: 'fastify',
             contender,
             mode,
             reqPerSec: 100,
             ratio: 1,
+            cpuPerRequestUs: cpu,
+            cpuSamples: [cpu, cpu],
+            cpuRatio: 20 / Number(cpu),
             latencyP50: 1,
             non2xx: 0,
             errors: 0,
@@ -174,7 +184,28 @@ describe('bench harness (smoke)', () => {
     for (const contender of EXPECTED.repeated) expect(text).toContain(contender)
     expect(text).toContain('![scopeguard vs its peers')
     expect(chartSvg(results)).toMatch(/^<svg [^]*<\/svg>\n$/)
-    expect(verdicts(results).length).toBeGreaterThan(10)
+    const judged = verdicts(results)
+    const verdict = (target: string) => judged.find((v) => v.target === target)
+    // CPU per request judges the HTTP rows: 21 µs is within 10% of bare's 20, below the peer's 30.
+    expect(
+      verdict('HTTP, same token, Fastify + scopeguard: server CPU per request within 10% of bare'),
+    ).toMatchObject({ ok: true, measured: '+5% (21.0 µs vs 20.0 µs; rounds +5% to +5%)' })
+    expect(
+      verdict('HTTP, distinct tokens, Fastify: no peer spends less server CPU per request'),
+    ).toMatchObject({ ok: true, measured: 'scopeguard 21.0 µs vs peer 30.0 µs' })
+    for (const alg of ['RS256', 'ES256', 'EdDSA']) {
+      expect(
+        verdict(
+          `Verify, distinct ${alg} tokens: CPU beside the signature, through verify() and authenticate(), no more than any peer's`,
+        )?.measured,
+      ).toMatch(/^verify\(\) -?[\d.]+ µs, authenticate\(\) -?[\d.]+ µs; best peer /)
+    }
+
+    // Three consecutive runs: one column each, the verdicts of that run.
+    const runs = [1, 2, 3].map((n) => ({ seconds: n, commit: 'abc1234', verdicts: judged }))
+    const multi = markdown({ ...results, runs })
+    expect(multi).toContain('## Targets over 3 consecutive runs')
+    expect(multi).toContain('| target | run 1 | run 2 | run 3 |')
   })
 
   it('measures opaque-token cache hits with one introspection call, and a mix with fewer calls than requests', async () => {
