@@ -383,7 +383,7 @@ describe('DPoP: each check of RFC 9449 §4.3 refuses with its own reason', () =>
     await refusedProof(verifier.authenticate(dpopRequest(access, p)), 'dpop_bad_ath')
   })
 
-  it('13. a token bound to another key: invalid_token binding_mismatch with a DPoP challenge', async () => {
+  it('12. a token bound to another key: invalid_token binding_mismatch with a DPoP challenge', async () => {
     const { verifier } = await base()
     const access = await token({ cnf: { jkt: other.jkt } })
     const p = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access })
@@ -394,7 +394,7 @@ describe('DPoP: each check of RFC 9449 §4.3 refuses with its own reason', () =>
     )
   })
 
-  it('13. an unbound token with the DPoP scheme: invalid_token unbound_token', async () => {
+  it('12. an unbound token with the DPoP scheme: invalid_token unbound_token', async () => {
     const { verifier } = await base()
     const access = await token({ cnf: undefined })
     const p = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access })
@@ -534,7 +534,7 @@ describe('DPoP: server nonces (RFC 9449 §9)', () => {
     return error.headers['DPoP-Nonce'] as string
   }
 
-  it('asks for a nonce, accepts it, and refuses a forged or stale one', async () => {
+  it('10. asks for a nonce, accepts it, and refuses a forged or stale one', async () => {
     vi.useFakeTimers({ now: 1_800_000_000_000, toFake: ['Date'] })
     const verifier = make({ dpop: { publicOrigin: API, nonceSecrets: [SECRET] } })
     const access = await token()
