@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { importJWK, SignJWT, type JWK } from 'jose'
+import type { JWK } from 'jose'
 import type { IntrospectionClientAuthentication } from './introspection-options.js'
 
 /** What a client authentication method needs. */
@@ -86,6 +86,9 @@ export function clientAuthentication(
   const kid = settings.assertionKeyId ?? (given as JWK).kid
   let key: Promise<CryptoKey | Uint8Array> | undefined
   return async () => {
+    // jose is loaded on first use: importing it costs every app ~30 ms of start-up, and only
+    // private_key_jwt needs it on Node.
+    const { importJWK, SignJWT } = await import('jose')
     key ??= isCryptoKey(given) ? Promise.resolve(given) : importJWK(given, alg)
     const now = Math.floor(Date.now() / 1000)
     const assertion = await new SignJWT({ jti: randomId() })
