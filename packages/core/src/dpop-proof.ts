@@ -20,7 +20,7 @@ import { backend } from '#crypto-backend'
 import type { Algorithm } from './algorithms.js'
 import { headerValues, type AuthRequest } from './bearer.js'
 import { Refusal, type OAuthErrorReason } from './errors.js'
-import { parseCompactJws, signingInputOf, type ParsedJws } from './jws-parser.js'
+import { headerCache, parseCompactJws, signingInputOf, type ParsedJws } from './jws-parser.js'
 import { jwkThumbprint, sha256Base64url } from './jwk-thumbprint.js'
 import { admitKey, keyFitsAlgorithm } from './key-policy.js'
 import { andThen, type MaybePromise } from './maybe-async.js'
@@ -62,7 +62,7 @@ export interface ProofTarget {
   origins: readonly string[]
 }
 
-/** Checks proofs for one verifier; it remembers imported proof keys (bounded). */
+/** Checks proofs for one verifier; it remembers parsed proof headers and their keys (bounded). */
 export type ProofChecker = (
   request: AuthRequest,
   target: ProofTarget,
@@ -73,12 +73,18 @@ const MAX_REMEMBERED_KEYS = 1000
 
 /** Makes the proof checker of a verifier. `clockToleranceSec` applies to `iat` and `exp`. */
 export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: number): ProofChecker {
-  // Clients keep their DPoP key for many requests: import and hash each key once.
-  const keys = new Map<string, ProofKey>()
+  // Clients keep their DPoP key, so every proof of one client has the same header: each header
+  // is parsed once (this verifier's own cache, never the issuers'), and its key imported and
+  // hashed once, remembered by the parsed header object for as long as the header is cached.
+  const headers = headerCache(MAX_REMEMBERED_KEYS, MAX_PROOF_LENGTH)
+  const keys = new WeakMap<object, ProofKey>()
 
-  function proofKey(jwk: Record<string, unknown>, alg: Algorithm): ProofKey {
-    const id = `${alg}:${JSON.stringify(jwk)}`
-    const known = keys.get(id)
+  function proofKey(
+    header: Readonly<Record<string, unknown>>,
+    jwk: Record<string, unknown>,
+    alg: Algorithm,
+  ): ProofKey {
+    const known = keys.get(header)
     if (known !== undefined) return known
     const admitted = admitKey(jwk)
     if ('refused' in admitted) {
@@ -96,12 +102,11 @@ export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: numb
     const entry: ProofKey = { key, jkt: jwkThumbprint(jwk) }
     if (key instanceof Promise) {
       entry.key = key.catch((cause: unknown) => {
-        keys.delete(id)
+        keys.delete(header)
         throw new Refusal('dpop_bad_key', { cause })
       })
     }
-    if (keys.size >= MAX_REMEMBERED_KEYS) keys.clear()
-    keys.set(id, entry)
+    keys.set(header, entry)
     return entry
   }
 
@@ -112,7 +117,7 @@ export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: numb
     const proof = (values[0] as string).trim()
     let parsed: ParsedJws
     try {
-      parsed = parseCompactJws(proof, MAX_PROOF_LENGTH, dpop.algorithms, false)
+      parsed = parseCompactJws(proof, MAX_PROOF_LENGTH, dpop.algorithms, headers)
     } catch (refusal) {
       const reason = refusal instanceof Refusal ? PARSER_REASONS[refusal.reason] : undefined
       throw new Refusal(reason ?? 'dpop_malformed', { cause: refusal })
@@ -141,7 +146,7 @@ export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: numb
     ) {
       throw new Refusal('dpop_malformed')
     }
-    const { key, jkt } = proofKey(jwk as Record<string, unknown>, header.alg)
+    const { key, jkt } = proofKey(header, jwk as Record<string, unknown>, header.alg)
     const signed = andThen(key, (ready) =>
       backend.verify(header.alg, ready, signingInputOf(parsed), parsed.signature),
     )

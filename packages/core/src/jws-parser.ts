@@ -40,27 +40,38 @@ export interface ParsedJws {
 }
 
 /**
- * Parsed headers by their encoded form: an issuer signs every token with a handful of headers
- * (one per key), so a header is decoded and parsed once. Shared by every verifier of the process,
- * which is safe: a parsed header depends on its text alone and is deeply frozen, and each verifier
- * checks it against its own allowlist below. Bounded: only short segments are kept, and the map
- * is emptied when full, so hostile headers cost memory for at most 64 entries.
+ * Parsed headers by their encoded form: a header is decoded and parsed once. Safe to share: a
+ * parsed header depends on its text alone and is deeply frozen, and each caller checks it against
+ * its own allowlist. Bounded: only segments up to `maxLength` are kept, and the map is emptied when
+ * full, so hostile headers cost memory for at most `maxEntries` entries.
  */
-const headers = new Map<string, Readonly<Record<string, unknown>> | undefined>()
-const MAX_CACHED_HEADERS = 64
-const MAX_CACHED_HEADER_LENGTH = 512
+export interface HeaderCache {
+  readonly entries: Map<string, Readonly<Record<string, unknown>>>
+  readonly maxEntries: number
+  readonly maxLength: number
+}
+
+/** An empty {@link HeaderCache}. */
+export function headerCache(maxEntries: number, maxLength: number): HeaderCache {
+  return { entries: new Map(), maxEntries, maxLength }
+}
+
+/**
+ * The issuers' headers, shared by every verifier of the process: an issuer signs every token with
+ * a handful of headers (one per key), so 64 short ones are plenty.
+ */
+const issuerHeaders = headerCache(64, 512)
 
 function parseHeader(
   segment: string,
-  remember: boolean,
+  cache: HeaderCache,
 ): Readonly<Record<string, unknown>> | undefined {
-  if (!remember) return parseJsonObject(codec.decodeBase64url(segment))
-  const known = headers.get(segment)
+  const known = cache.entries.get(segment)
   if (known !== undefined) return known
   const header = parseJsonObject(codec.decodeBase64url(segment))
-  if (header !== undefined && segment.length <= MAX_CACHED_HEADER_LENGTH) {
-    if (headers.size >= MAX_CACHED_HEADERS) headers.clear()
-    headers.set(segment, header)
+  if (header !== undefined && segment.length <= cache.maxLength) {
+    if (cache.entries.size >= cache.maxEntries) cache.entries.clear()
+    cache.entries.set(segment, header)
   }
   return header
 }
@@ -73,8 +84,9 @@ const COMPACT = /^[\w-]*\.[\w-]*\.[\w-]*$/
  * header JSON (no duplicates, bounded nesting, valid UTF-8), `alg` on the allowlist, `kid`/`typ`
  * strings, no `crit`/`b64` extension, no JWE. The payload comes back as bytes, not yet parsed.
  *
- * `remember: false` keeps the header out of the shared header cache: DPoP proofs carry a key per
- * client, so remembering them would only push out the issuers' headers.
+ * `headers` is the cache of parsed headers: by default the issuers' one, shared by the process;
+ * DPoP proofs carry a key per client and go to a verifier's own cache, so that they never push
+ * out the issuers' headers.
  *
  * @throws {@link Refusal} `too_large`, `encrypted_token`, `malformed`, `unsupported_alg` or
  * `unsupported_crit`.
@@ -83,7 +95,7 @@ export function parseCompactJws(
   token: string,
   maxLength: number,
   algorithms: ReadonlySet<Algorithm>,
-  remember = true,
+  headers: HeaderCache = issuerHeaders,
 ): ParsedJws {
   if (token.length > maxLength) throw new Refusal('too_large')
   const first = token.indexOf('.')
@@ -100,7 +112,7 @@ export function parseCompactJws(
   ) {
     throw new Refusal('malformed')
   }
-  const header = parseHeader(token.slice(0, first), remember)
+  const header = parseHeader(token.slice(0, first), headers)
   if (header === undefined) throw new Refusal('malformed')
   if (Object.hasOwn(header, 'enc')) throw new Refusal('encrypted_token')
   const alg = header.alg

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_ALGORITHMS, type Algorithm } from '../src/algorithms.js'
 import type { Refusal } from '../src/errors.js'
-import { parseCompactJws, signingInputOf } from '../src/jws-parser.js'
+import { headerCache, parseCompactJws, signingInputOf } from '../src/jws-parser.js'
 import { b64u } from '../../../test/support/tokens.js'
 
 const allow = new Set<Algorithm>(DEFAULT_ALGORITHMS)
@@ -159,6 +159,20 @@ describe('parseCompactJws', () => {
       allow,
     )
     expect(parsed.header.jku).toBe('https://evil.example/jwks')
+  })
+
+  it("keeps headers parsed with a cache of their own (DPoP proofs) out of the issuers' cache", () => {
+    const own = headerCache(2, 4096)
+    const header = `{"alg":"RS256","kid":"own","x":"${'y'.repeat(700)}"}`
+    const mine = parseCompactJws(withHeader(header), 8192, allow, own).header
+    expect(parseCompactJws(withHeader(header), 8192, allow, own).header).toBe(mine)
+    expect(own.entries.size).toBe(1)
+    // The shared cache never saw it (and keeps no header this long): a new object each time.
+    expect(parseCompactJws(withHeader(header), 8192, allow).header).not.toBe(mine)
+    // Bounded: full, it is emptied before the next header goes in.
+    parseCompactJws(withHeader('{"alg":"RS256","kid":"a"}'), 8192, allow, own)
+    parseCompactJws(withHeader('{"alg":"RS256","kid":"b"}'), 8192, allow, own)
+    expect(own.entries.size).toBe(1)
   })
 
   it('parses each distinct header once and hands out the same frozen object, bounded', () => {
