@@ -38,7 +38,7 @@ export const EVENTS_FULL = {
   tokens: 2000,
   rounds: 25,
   minTimeMs: 100,
-  http: { durationSec: 1, warmupSec: 1, rounds: 11, connections: 10, pool: 10 },
+  http: { durationSec: 1, warmupSec: 1, rounds: 7, connections: 10, pool: 10 },
 }
 export const EVENTS_QUICK = {
   tokens: 1200,

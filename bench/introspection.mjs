@@ -27,7 +27,7 @@ import { CLIENT_ID, ISSUER, cognitoClaims, generateKeys, signJws } from './lib/t
 export const INTROSPECTION_FULL = {
   rounds: 7,
   minTimeMs: 300,
-  mix: { clients: 2000, requestsPerSec: 500, minutes: 20, tokenLifetimeSec: 3600, bad: 0.01 },
+  mix: { clients: 2000, requestsPerSec: 500, minutes: 10, tokenLifetimeSec: 3600, bad: 0.01 },
 }
 export const INTROSPECTION_QUICK = {
   rounds: 3,
