@@ -11,13 +11,12 @@
  * case-sensitively (`dpop_bad_method`); 9. `htu` equals the public URI after normalisation
  * (`dpop_bad_uri`); 10. the server nonce (`dpop_nonce`, answered `use_dpop_nonce`); 11. `iat` in
  * the window, `exp` when present (`dpop_too_old`, `dpop_future`, `dpop_expired`); 12. `ath` is the
- * token's hash (`dpop_bad_ath`). Check 13 (`cnf.jkt`) and the replay claim follow the token's
- * verification, in `possession.ts`.
+ * token's hash (`dpop_bad_ath`). Check 12's other half (`cnf.jkt`) and the replay claim follow
+ * the token's verification, in `possession.ts`.
  *
  * @module
  */
 import { backend } from '#crypto-backend'
-import type { Algorithm } from './algorithms.js'
 import { headerValues, type AuthRequest } from './bearer.js'
 import { Refusal, type OAuthErrorReason } from './errors.js'
 import { headerCache, parseCompactJws, signingInputOf, type ParsedJws } from './jws-parser.js'
@@ -69,23 +68,23 @@ export type ProofChecker = (
   token: string,
 ) => MaybePromise<CheckedProof>
 
-const MAX_REMEMBERED_KEYS = 1000
+/** Proof headers (one per client key) a verifier remembers, with their imported keys. */
+const MAX_REMEMBERED_HEADERS = 1000
 
 /** Makes the proof checker of a verifier. `clockToleranceSec` applies to `iat` and `exp`. */
 export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: number): ProofChecker {
   // Clients keep their DPoP key, so every proof of one client has the same header: each header
   // is parsed once (this verifier's own cache, never the issuers'), and its key imported and
   // hashed once, remembered by the parsed header object for as long as the header is cached.
-  const headers = headerCache(MAX_REMEMBERED_KEYS, MAX_PROOF_LENGTH)
+  const headers = headerCache(MAX_REMEMBERED_HEADERS, MAX_PROOF_LENGTH)
   const keys = new WeakMap<object, ProofKey>()
 
-  function proofKey(
-    header: Readonly<Record<string, unknown>>,
-    jwk: Record<string, unknown>,
-    alg: Algorithm,
-  ): ProofKey {
+  /** The key of a parsed proof header whose `jwk` is an object. */
+  function proofKey(header: ParsedJws['header']): ProofKey {
     const known = keys.get(header)
     if (known !== undefined) return known
+    const jwk = header.jwk as Record<string, unknown>
+    const alg = header.alg
     const admitted = admitKey(jwk)
     if ('refused' in admitted) {
       throw new Refusal(
@@ -146,7 +145,7 @@ export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: numb
     ) {
       throw new Refusal('dpop_malformed')
     }
-    const { key, jkt } = proofKey(header, jwk as Record<string, unknown>, header.alg)
+    const { key, jkt } = proofKey(header)
     const signed = andThen(key, (ready) =>
       backend.verify(header.alg, ready, signingInputOf(parsed), parsed.signature),
     )

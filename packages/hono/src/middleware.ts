@@ -33,7 +33,6 @@ export interface ScopeguardEnv {
   }
 }
 
-/** The core's view of a Hono request: method, absolute URL, the headers the core reads. */
 /**
  * The request's headers as Fetch joins them. On @hono/node-server the Node request is at hand:
  * one pass over its raw header lines for the few headers the verifier reads, joined with ", " as
@@ -52,6 +51,7 @@ function headersOf(c: Context): Pick<Headers, 'get'> {
   }
 }
 
+/** The core's view of a Hono request: method, absolute URL, the headers the core reads. */
 class HonoAuthRequest implements AuthRequest {
   readonly method: string
   readonly url: string
