@@ -70,6 +70,14 @@ export type ProofChecker = (
 
 /** Proof headers (one per client key) a verifier remembers, with their imported keys. */
 const MAX_REMEMBERED_HEADERS = 1000
+/**
+ * Access-token hashes (`ath`) a verifier remembers: a client sends one token with many proofs, and
+ * hashing a 1-2 kB token is the largest share of a proof check besides the signature. Emptied when
+ * full, so hostile tokens cost at most this many entries (each at most `maxTokenLength` long).
+ */
+const MAX_REMEMBERED_TOKEN_HASHES = 128
+/** Characters of a token's end that key its remembered hash. */
+const TOKEN_HASH_KEY_LENGTH = 32
 
 /** Makes the proof checker of a verifier. `clockToleranceSec` applies to `iat` and `exp`. */
 export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: number): ProofChecker {
@@ -78,6 +86,21 @@ export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: numb
   // hashed once, remembered by the parsed header object for as long as the header is cached.
   const headers = headerCache(MAX_REMEMBERED_HEADERS, MAX_PROOF_LENGTH)
   const keys = new WeakMap<object, ProofKey>()
+  // Keyed by the token's last characters (its signature's), the whole token compared on a hit:
+  // a Map keyed by whole tokens would hash each 1-2 kB token string anew on every request.
+  const tokenHashes = new Map<string, { token: string; hash: string }>()
+
+  /** The token's SHA-256 (RFC 9449 `ath`), remembered once computed. */
+  function tokenHash(token: string): MaybePromise<string> {
+    const key = token.slice(-TOKEN_HASH_KEY_LENGTH)
+    const known = tokenHashes.get(key)
+    if (known !== undefined && known.token === token) return known.hash
+    return andThen(sha256Base64url(token), (hash) => {
+      if (tokenHashes.size >= MAX_REMEMBERED_TOKEN_HASHES) tokenHashes.clear()
+      tokenHashes.set(key, { token, hash })
+      return hash
+    })
+  }
 
   /** The key of a parsed proof header whose `jwk` is an object. */
   function proofKey(header: ParsedJws['header']): ProofKey {
@@ -152,13 +175,11 @@ export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: numb
     return andThen(signed, (valid) => {
       if (!valid) throw new Refusal('dpop_bad_signature')
       if (htm !== request.method) throw new Refusal('dpop_bad_method')
-      const uri = normalizeHttpUri(htu)
-      if (
-        uri === undefined ||
-        !target.origins.some((origin) => publicUri(origin, request.url) === uri)
-      ) {
-        throw new Refusal('dpop_bad_uri')
-      }
+      const names = (uri: string | undefined): boolean =>
+        uri !== undefined && target.origins.some((origin) => publicUri(origin, request.url) === uri)
+      // A client that sends the URI in its normal form (most do) needs no second URL parse: the
+      // normal form of a normal form is itself.
+      if (!names(htu) && !names(normalizeHttpUri(htu))) throw new Refusal('dpop_bad_uri')
       const verdict = dpop.nonces === undefined ? 'fresh' : dpop.nonces.check(claims.nonce)
       return andThen(verdict, (nonce) => {
         if (nonce === 'stale') {
@@ -172,7 +193,7 @@ export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: numb
         if (typeof exp === 'number' && exp <= now - clockToleranceSec) {
           throw new Refusal('dpop_expired')
         }
-        return andThen(sha256Base64url(token), (hash) => {
+        return andThen(tokenHash(token), (hash) => {
           if (hash !== ath) throw new Refusal('dpop_bad_ath')
           return andThen(jkt, (thumbprint) => ({
             jkt: thumbprint,

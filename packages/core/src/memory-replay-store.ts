@@ -41,10 +41,15 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
   // Insertion order is close to expiry order (every proof lives about one window), so expired
   // entries are swept from the front; a full store is swept whole before it refuses.
   const expiries = new Map<string, number>()
+  // The expiry of the entry at the front, known since the last sweep (0: look again). Until then a
+  // claim skips the sweep: most claims find the front unexpired, and walking to it allocates.
+  let frontExpiry = 0
 
   function sweep(now: number, whole: boolean): void {
+    frontExpiry = 0
     for (const [key, expiry] of expiries) {
       if (expiry > now) {
+        if (frontExpiry === 0) frontExpiry = expiry
         if (!whole) return
         continue
       }
@@ -55,14 +60,15 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
   return {
     claim(key, ttlMs) {
       const now = Date.now()
-      sweep(now, false)
+      if (now >= frontExpiry) sweep(now, false)
       const expiry = expiries.get(key)
       if (expiry !== undefined && expiry > now) return false
       if (expiries.size >= maxEntries) {
         sweep(now, true)
         if (expiries.size >= maxEntries) throw new RangeError('scopeguard: replay store is full')
       }
-      expiries.delete(key)
+      // An expired entry of this key moves to the back: if it was the front, look again.
+      if (expiries.delete(key)) frontExpiry = 0
       expiries.set(key, now + ttlMs)
       return true
     },

@@ -383,6 +383,37 @@ describe('DPoP: each check of RFC 9449 §4.3 refuses with its own reason', () =>
     await refusedProof(verifier.authenticate(dpopRequest(access, p)), 'dpop_bad_ath')
   })
 
+  it('12. remembered token hashes never let a proof pass with another token', async () => {
+    const { access, verifier } = await base()
+    // The first request leaves access's hash remembered; bob's proofs must still fail with it.
+    const first = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access })
+    await expect(verifier.authenticate(dpopRequest(access, first))).resolves.toBeDefined()
+    const bob = await token({ sub: 'bob', cnf: { jkt: client.jkt } })
+    const forBob = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: bob })
+    await refusedProof(verifier.authenticate(dpopRequest(access, forBob)), 'dpop_bad_ath')
+    await expect(verifier.authenticate(dpopRequest(bob, forBob))).resolves.toMatchObject({
+      subject: 'bob',
+    })
+    // More tokens than the verifier remembers (128): each is still hashed and compared.
+    const tokens = await Promise.all(
+      Array.from({ length: 130 }, (_, i) => token({ sub: `u${i}`, cnf: { jkt: client.jkt } })),
+    )
+    for (const each of tokens) {
+      const p = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: each })
+      await expect(verifier.authenticate(dpopRequest(each, p))).resolves.toBeDefined()
+    }
+    const again = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: tokens[0] })
+    await refusedProof(verifier.authenticate(dpopRequest(access, again)), 'dpop_bad_ath')
+    // Hashes are remembered by the token's end: a token ending like a remembered one (its
+    // signature pasted onto another payload) gets its own hash, never the remembered one.
+    const [head, , signature] = access.split('.') as [string, string, string]
+    const pasted = `${head}.${Buffer.from('{"sub":"mallory"}').toString('base64url')}.${signature}`
+    const fresh = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access })
+    await expect(verifier.authenticate(dpopRequest(access, fresh))).resolves.toBeDefined()
+    const withAccessHash = await proof(client, { htm: 'GET', htu: URL_PHOTOS, token: access })
+    await refusedProof(verifier.authenticate(dpopRequest(pasted, withAccessHash)), 'dpop_bad_ath')
+  })
+
   it('12. a token bound to another key: invalid_token binding_mismatch with a DPoP challenge', async () => {
     const { verifier } = await base()
     const access = await token({ cnf: { jkt: other.jkt } })
@@ -518,6 +549,25 @@ describe('DPoP: replay (RFC 9449 §11.1)', () => {
     expect(store.claim('c', 1000)).toBe(true)
     expect(store.size).toBe(1)
     expect(() => createMemoryReplayStore({ maxEntries: 0 })).toThrow(TypeError)
+  })
+
+  it('the memory store honours each expiry when proofs expire out of insertion order', () => {
+    vi.useFakeTimers()
+    const store = createMemoryReplayStore({ maxEntries: 2 })
+    expect(store.claim('long', 5000)).toBe(true)
+    expect(store.claim('short', 1000)).toBe(true)
+    vi.advanceTimersByTime(1001)
+    // 'short' expired behind an unexpired front: claimable again, and a full store makes room.
+    expect(store.claim('short', 1000)).toBe(true)
+    expect(store.claim('long', 5000)).toBe(false)
+    vi.advanceTimersByTime(1001)
+    expect(store.claim('third', 1000)).toBe(true)
+    expect(store.size).toBe(2)
+    vi.advanceTimersByTime(3001)
+    // Everything expired: the next claim sweeps it all.
+    expect(store.claim('fourth', 1000)).toBe(true)
+    expect(store.size).toBe(1)
+    expect(store.claim('fourth', 1000)).toBe(false)
   })
 })
 
