@@ -2,16 +2,22 @@
  * DPoP benchmark, side by side in one run (Fastify, the same access token throughout):
  *
  * - Bearer: `fastify/scopeguard` with an unbound token (the token cache serves it).
+ * - Bearer + proof signature (control): the same server behind a hook that checks the ES256
+ *   signature of a proof sent along, nothing else: a Bearer request plus one proof signature check,
+ *   paid inside a server, with the DPoP request's size.
  * - DPoP, in-memory replay store: the token bound to the client key (`cnf.jkt`), a fresh proof per
  *   request (minted up front, each used once), so every request pays the proof's parse, signature
  *   check, `ath` hash and replay claim.
  * - DPoP, Redis replay store: the same, each claim one `SET NX PX` on a loopback redis-server.
  *
  * The target (issue 21): a DPoP request costs at most one proof signature check plus 15% over the
- * Bearer request: server CPU per DPoP request <= 1.15 x (Bearer CPU per request + one ES256
- * signature check, timed in this process), CPU measured with all three servers at one fixed
- * request rate (below what the DPoP servers can answer); throughput is measured apart, as fast as
- * each server answers. Rounds are interleaved; medians are reported.
+ * Bearer request: server CPU per DPoP request <= 1.15 x the control's (Bearer + one proof
+ * signature check, both in a server). A signature check timed in a loop here is shown beside it:
+ * it is the cheaper figure (a loop keeps OpenSSL's tables and the branch history hot, a server
+ * between two checks does not), so the budget it gives is not what a server can pay. CPU is
+ * measured with every server at one fixed request rate (below what the DPoP servers can answer);
+ * throughput is measured apart, as fast as each server answers. Rounds are interleaved; medians
+ * are reported.
  *
  * CLI: `node bench/dpop.mjs` (BENCH_QUICK=1 for a short run); writes bench/results/dpop.json.
  */
@@ -59,6 +65,7 @@ export const DPOP_QUICK = {
 
 const ORIGIN = 'https://api.bench.example'
 const BEARER = 'fastify/scopeguard'
+const CONTROL = 'fastify/scopeguard + proof signature only (control)'
 const MEMORY = 'fastify/scopeguard + DPoP'
 const REDIS = 'fastify/scopeguard + DPoP (Redis store)'
 
@@ -80,22 +87,21 @@ function signatureCheckUs(proof, publicKey) {
 }
 
 /**
- * One autocannon run: a static Bearer header, or `DPoP` with the next unused proof each time; at
- * `rate` requests per second when given, else as fast as the server answers.
+ * One autocannon run: `Bearer` or `DPoP` (per `scheme`), with the pool's next unused proof each
+ * time when there is a pool; at `rate` requests per second when given, else as fast as the server
+ * answers.
  */
-async function load(url, token, pool, durationSec, connections, rate) {
+async function load(url, scheme, token, pool, durationSec, connections, rate) {
   /** @type {Record<string, unknown>} */
   const options = { url, connections, duration: durationSec, pipelining: 1 }
   if (rate !== undefined) options.overallRate = rate
   // The Bearer request is built per request too: autocannon writes a request it builds
   // differently from a static one, and both sides must pay the same for that.
+  const authorization = `${scheme} ${token}`
   const headers =
     pool === undefined
-      ? () => ({ authorization: `Bearer ${token}` })
-      : () => ({
-          authorization: `DPoP ${token}`,
-          dpop: pool.proofs[pool.next++ % pool.proofs.length],
-        })
+      ? () => ({ authorization })
+      : () => ({ authorization, dpop: pool.proofs[pool.next++ % pool.proofs.length] })
   options.requests = [
     { method: 'GET', setupRequest: (request) => ({ ...request, headers: headers() }) },
   ]
@@ -132,16 +138,22 @@ export async function runDpop(config) {
   try {
     const first = await mintProofsFor(keys, header, config.proofs)
     const signatureUs = signatureCheckUs(first.proofs[0], first.publicKey)
-    for (const app of [BEARER, MEMORY, REDIS]) servers.push(await startServer(app, settings))
+    for (const app of [BEARER, CONTROL, MEMORY, REDIS]) {
+      servers.push(await startServer(app, settings))
+    }
     // Each DPoP server walks the pool on its own (each has its own replay store).
     const pools = {
+      [CONTROL]: { proofs: first.proofs, next: 0 },
       [MEMORY]: { proofs: first.proofs, next: 0 },
       [REDIS]: { proofs: first.proofs, next: 0 },
     }
-    const tokenOf = (app) => (app === BEARER ? bearerToken : first.token)
+    const bearerApp = (app) => app === BEARER || app === CONTROL
+    const schemeOf = (app) => (bearerApp(app) ? 'Bearer' : 'DPoP')
+    const tokenOf = (app) => (bearerApp(app) ? bearerToken : first.token)
     for (const server of servers) {
       await load(
         server.url,
+        schemeOf(server.app),
         tokenOf(server.app),
         pools[server.app],
         config.warmupSec,
@@ -158,6 +170,7 @@ export async function runDpop(config) {
       const before = await server.cpu()
       const result = await load(
         server.url,
+        schemeOf(server.app),
         tokenOf(server.app),
         pools[server.app],
         config.durationSec,
@@ -189,21 +202,26 @@ export async function runDpop(config) {
       non2xx: runs[app].non2xx,
     })
     const bearer = row(BEARER)
+    const control = row(CONTROL)
     const memory = row(MEMORY)
     const onRedis = row(REDIS)
-    const budgetUs = 1.15 * (bearer.cpuPerRequestUs + signatureUs)
+    const budgetUs = 1.15 * control.cpuPerRequestUs
     const result = {
       settings: { ...config, log: undefined },
       signatureUs,
       bearer,
+      control,
       memory,
       redis: onRedis,
       budgetUs,
-      memoryRatio: memory.cpuPerRequestUs / (bearer.cpuPerRequestUs + signatureUs),
+      memoryRatio: memory.cpuPerRequestUs / control.cpuPerRequestUs,
+      // The same ratio with the signature timed in a loop here (shown, not judged).
+      loopRatio: memory.cpuPerRequestUs / (bearer.cpuPerRequestUs + signatureUs),
       met: memory.cpuPerRequestUs <= budgetUs,
     }
     for (const [name, r] of [
       ['Bearer', bearer],
+      ['Bearer + proof sig', control],
       ['DPoP (memory store)', memory],
       ['DPoP (Redis store)', onRedis],
     ]) {
@@ -212,7 +230,7 @@ export async function runDpop(config) {
       )
     }
     log(
-      `one ES256 proof signature check: ${signatureUs.toFixed(1)} us; DPoP budget (1.15 x (Bearer + signature)) ${budgetUs.toFixed(1)} us/req: ${result.met ? 'met' : 'missed'} (${pct(result.memoryRatio)} of Bearer + signature)`,
+      `DPoP budget (1.15 x Bearer + proof signature) ${budgetUs.toFixed(1)} us/req: ${result.met ? 'met' : 'missed'} (${pct(result.memoryRatio)}); one ES256 check in a loop here: ${signatureUs.toFixed(1)} us (${pct(result.loopRatio)} of Bearer + that)`,
     )
     return result
   } finally {

@@ -178,8 +178,8 @@ export function verdicts(results) {
     out.push({
       ok: d.met && d.memory.non2xx === 0,
       target:
-        'HTTP, same token, Fastify: a DPoP request (in-memory replay store) costs <= 1.15 x (the Bearer request + one ES256 proof signature check), server CPU per request',
-      measured: `${d.memory.cpuPerRequestUs.toFixed(1)} µs vs budget ${d.budgetUs.toFixed(1)} µs (Bearer ${d.bearer.cpuPerRequestUs.toFixed(1)} µs + signature ${d.signatureUs.toFixed(1)} µs): ${pct(d.memoryRatio)}`,
+        'HTTP, same token, Fastify: a DPoP request (in-memory replay store) costs <= 1.15 x (the Bearer request + one ES256 proof signature check, in a server), server CPU per request',
+      measured: `${d.memory.cpuPerRequestUs.toFixed(1)} µs vs budget ${d.budgetUs.toFixed(1)} µs (Bearer + proof signature control ${d.control.cpuPerRequestUs.toFixed(1)} µs): ${pct(d.memoryRatio)}; with the signature timed in a loop instead (Bearer ${d.bearer.cpuPerRequestUs.toFixed(1)} µs + ${d.signatureUs.toFixed(1)} µs): ${pct(d.loopRatio)}`,
     })
   }
   if (results.events !== undefined) out.push(...eventsVerdicts(results.events))
@@ -231,12 +231,13 @@ export function dpopSection(d) {
       ['server', 'CPU per request', 'req/s (range)', 'non-2xx'],
       [
         row('Bearer (unbound token)', d.bearer),
+        row('Bearer + one proof signature check (control)', d.control),
         row('DPoP, in-memory replay store', d.memory),
         row('DPoP, Redis replay store', d.redis),
       ],
     ),
     '',
-    `One ES256 proof signature check, timed in the bench process: ${d.signatureUs.toFixed(1)} µs. Target: a DPoP request costs at most 1.15 x (Bearer + one signature check) = ${d.budgetUs.toFixed(1)} µs; measured ${d.memory.cpuPerRequestUs.toFixed(1)} µs (${pct(d.memoryRatio)} of Bearer + signature): **${d.met ? 'met' : 'missed'}**.`,
+    `The control is the Bearer server behind a hook that checks the ES256 signature of the proof sent along (key imported once) and nothing else: a Bearer request plus one proof signature check, paid inside a server, with the DPoP request's size. Target: a DPoP request costs at most 1.15 x the control = ${d.budgetUs.toFixed(1)} µs; measured ${d.memory.cpuPerRequestUs.toFixed(1)} µs (${pct(d.memoryRatio)} of the control): **${d.met ? 'met' : 'missed'}**. The same check timed in a loop in the bench process takes ${d.signatureUs.toFixed(1)} µs, less than it costs the control server (${(d.control.cpuPerRequestUs - d.bearer.cpuPerRequestUs).toFixed(1)} µs over Bearer): a loop keeps OpenSSL's tables and the branch history hot, a server between two checks does not. Against Bearer + that loop figure the DPoP request is at ${pct(d.loopRatio)}.`,
     '',
   ]
 }
@@ -392,15 +393,20 @@ export function chartSvg(results) {
   ]
   if (results.dpop !== undefined) {
     const d = results.dpop
-    const budget = d.bearer.cpuPerRequestUs + d.signatureUs
+    const budget = d.control.cpuPerRequestUs
     panels.push({
       title:
-        'DPoP, Fastify, same token: server CPU per request, % of (Bearer + one proof signature check)',
+        'DPoP, Fastify, same token: server CPU per request, % of (Bearer + one proof signature check, control)',
       target: 1.15,
       bars: [
         {
           label: 'Bearer (unbound token)',
           value: d.bearer.cpuPerRequestUs / budget,
+          control: true,
+        },
+        {
+          label: 'Bearer + proof signature (control)',
+          value: 1,
           control: true,
         },
         {

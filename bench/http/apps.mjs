@@ -268,6 +268,47 @@ export const APPS = {
   async 'fastify/scopeguard + DPoP'(settings) {
     return dpopFastify(settings, undefined)
   },
+  // The DPoP yardstick: the Bearer server (unbound token) behind a hook that does nothing but one
+  // ES256 check of the request's DPoP proof signature, with the proof key imported once: what "a
+  // Bearer request plus one proof signature check" costs inside a server, big request included.
+  async 'fastify/scopeguard + proof signature only (control)'(settings) {
+    const { default: Fastify } = await import('fastify')
+    const { scopeguard, createVerifier } = await import('@scopeguard/fastify')
+    const { createPublicKey, verify } = await import('node:crypto')
+    const { Buffer } = await import('node:buffer')
+    const verifier = await scopeguardVerifier(createVerifier, settings)
+    const app = Fastify()
+    await app.register(scopeguard, { verifier })
+    /** @type {Map<string, { key: import('node:crypto').KeyObject, dsaEncoding: 'ieee-p1363' }>} */
+    const keys = new Map()
+    const proofSignature = async (/** @type {any} */ request, /** @type {any} */ reply) => {
+      const proof = typeof request.headers.dpop === 'string' ? request.headers.dpop : ''
+      const head = proof.slice(0, proof.indexOf('.'))
+      const dot = proof.lastIndexOf('.')
+      let key = keys.get(head)
+      if (key === undefined) {
+        const { jwk } = JSON.parse(Buffer.from(head, 'base64url').toString())
+        key = { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }
+        keys.set(head, key)
+      }
+      const ok =
+        dot > 0 &&
+        verify(
+          'sha256',
+          Buffer.from(proof.slice(0, dot), 'latin1'),
+          key,
+          Buffer.from(proof.slice(dot + 1), 'base64url'),
+        )
+      if (!ok) return reply.code(401).send()
+    }
+    app.get(
+      '/photos',
+      { onRequest: [proofSignature, app.authenticate, app.requireScopes(settings.scope)] },
+      () => Promise.resolve(BODY),
+    )
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    return fastifyRunning(app)
+  },
   async 'fastify/scopeguard + DPoP (Redis store)'(settings) {
     const { createClient } = await import('redis')
     const { createRedisReplayStore } = await import('@scopeguard/redis')
