@@ -6,6 +6,7 @@ export default tseslint.config(
   {
     ignores: [
       '**/dist/**',
+      'packages/core/build/**',
       '**/coverage/**',
       '**/node_modules/**',
       'bench/results/**',
