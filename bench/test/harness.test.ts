@@ -2,11 +2,13 @@
  * A smoke run of the benchmark harness (no timing is ever asserted): the verify micro-benchmark
  * with a tiny configuration produces a well-formed ratio row for every contender, each contender
  * really verified every token and refused the tampered and forged ones, the cold-start check
- * counts one key fetch, and the report renders. The benchmarks themselves are `npm run bench`.
+ * counts one key fetch, the DPoP servers (in-memory and Redis replay stores, and their control)
+ * answer every request, and the report renders. The benchmarks themselves are `npm run bench`.
  */
 import { describe, expect, it, vi } from 'vitest'
 import { createVerifier as createNodeVerifier } from '@scopeguard/core'
 import { runColdStart } from '../cold-start.mjs'
+import { runDpop } from '../dpop.mjs'
 import { runIntrospection } from '../introspection.mjs'
 import { PINNED_FLAG } from '../memory.mjs'
 import { runMicro } from '../micro.mjs'
@@ -207,6 +209,27 @@ describe('bench harness (smoke)', () => {
     expect(multi).toContain('## Targets over 3 consecutive runs')
     expect(multi).toContain('| target | run 1 | run 2 | run 3 |')
   })
+
+  it('drives the DPoP servers and their control with fresh proofs, every request answered 200', async () => {
+    const dpop = await runDpop({
+      durationSec: 0.3,
+      warmupSec: 0.2,
+      rounds: 1,
+      throughputRounds: 1,
+      rate: 500,
+      connections: 2,
+      // Each DPoP server needs a fresh proof per request, the warm-up and the throughput round
+      // included (both run at full speed): 12,000 was too few here, a replay is a 401.
+      proofs: 40_000,
+    })
+    for (const row of [dpop.bearer, dpop.control, dpop.memory, dpop.redis]) {
+      expect(row.non2xx).toBe(0)
+      expect(Number.isFinite(row.cpuPerRequestUs) && row.cpuPerRequestUs > 0).toBe(true)
+      expect(row.reqPerSec).toBeGreaterThan(0)
+    }
+    expect(dpop.budgetUs).toBeCloseTo(1.15 * dpop.control.cpuPerRequestUs)
+    expect(Number.isFinite(dpop.loopRatio) && dpop.signatureUs > 0).toBe(true)
+  }, 60_000)
 
   it('measures opaque-token cache hits with one introspection call, and a mix with fewer calls than requests', async () => {
     const mix = { clients: 50, requestsPerSec: 20, minutes: 2, tokenLifetimeSec: 600, bad: 0.05 }
