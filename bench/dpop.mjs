@@ -30,7 +30,7 @@ import autocannon from 'autocannon'
 import { calculateJwkThumbprint } from 'jose'
 import { startJwksServer } from './lib/jwks-server.mjs'
 import { startRedis } from './lib/redis-server.mjs'
-import { startServer } from './lib/servers.mjs'
+import { pinLoadGenerator, startServer } from './lib/servers.mjs'
 import { median, pct, rotate } from './lib/stats.mjs'
 import {
   CLIENT_ID,
@@ -263,6 +263,7 @@ async function mintProofsFor(keys, header, count) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  pinLoadGenerator()
   const quick = process.env.BENCH_QUICK === '1'
   const result = await runDpop({ ...(quick ? DPOP_QUICK : DPOP_FULL), log: (l) => console.log(l) })
   const dir = fileURLToPath(new URL('./results/', import.meta.url))

@@ -30,6 +30,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { openTelemetryListener } from '@scopeguard/opentelemetry'
 import { runHttp } from './http.mjs'
 import { loadCoreCopy } from './lib/cores.mjs'
+import { pinLoadGenerator } from './lib/servers.mjs'
 import { median, pct, rotate } from './lib/stats.mjs'
 import { CLIENT_ID, ISSUER, generateKeys, jwksOf, mintFillers, mintTokens } from './lib/tokens.mjs'
 
@@ -179,6 +180,7 @@ export async function runEvents(config) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  pinLoadGenerator()
   const { eventsSection } = await import('./report.mjs')
   const quick = process.env.BENCH_QUICK === '1'
   const started = performance.now()

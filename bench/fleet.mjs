@@ -19,7 +19,7 @@ import { createClient } from 'redis'
 import { load } from './http.mjs'
 import { startJwksServer } from './lib/jwks-server.mjs'
 import { startRedis } from './lib/redis-server.mjs'
-import { startServer } from './lib/servers.mjs'
+import { pinLoadGenerator, startServer } from './lib/servers.mjs'
 import { median, pct, rotate } from './lib/stats.mjs'
 import { CLIENT_ID, ISSUER, SCOPE, generateKeys, jwksOf, mintTokens } from './lib/tokens.mjs'
 
@@ -159,6 +159,7 @@ export async function runFleet(config) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  pinLoadGenerator()
   const quick = process.env.BENCH_QUICK === '1'
   const result = await runFleet({
     ...(quick ? FLEET_QUICK : FLEET_FULL),

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { startJwksServer } from './lib/jwks-server.mjs'
-import { startServer } from './lib/servers.mjs'
+import { pinLoadGenerator, startServer } from './lib/servers.mjs'
 import { median, pct, rotate } from './lib/stats.mjs'
 import {
   CLIENT_ID,
@@ -250,6 +250,7 @@ export async function runHttp(config) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  pinLoadGenerator()
   const quick = process.env.BENCH_QUICK === '1'
   const result = await runHttp({ ...(quick ? HTTP_QUICK : HTTP_FULL), log: (l) => console.log(l) })
   const dir = fileURLToPath(new URL('./results/', import.meta.url))

@@ -25,6 +25,7 @@ import { runMemoryIsolated } from './memory.mjs'
 import { MICRO_FULL, MICRO_QUICK, runMicro } from './micro.mjs'
 import { profileCore, selfTimes } from './profile.mjs'
 import { chartSvg, markdown, verdicts } from './report.mjs'
+import { pinLoadGenerator } from './lib/servers.mjs'
 
 const PACKAGES = [
   '@scopeguard/core',
@@ -82,6 +83,7 @@ function environment() {
     cpus: cpus().length,
     totalMemGb: totalmem() / 1024 ** 3,
     os: `${type()} ${release()}`,
+    serverCore,
     node: process.version,
     openssl: process.versions.openssl,
     versions: Object.fromEntries(PACKAGES.map((name) => [name, versionOf(name)])),
@@ -90,6 +92,8 @@ function environment() {
 
 const quick = process.env.BENCH_QUICK === '1'
 const log = (line) => console.log(line)
+// Servers on one core, the load generator on the other(s): see pinLoadGenerator.
+const serverCore = pinLoadGenerator()
 const start = performance.now()
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
 mkdirSync(resultsDir, { recursive: true })

@@ -495,6 +495,12 @@ export function markdown(results) {
         ['OS', `${env.os}`],
         ['Node.js', env.node],
         ['OpenSSL', env.openssl],
+        [
+          'Placement',
+          env.serverCore === undefined
+            ? 'not pinned (no taskset, one core, or BENCH_PIN=0)'
+            : `every server process pinned to core ${env.serverCore}, the load generator (this process: autocannon, key server, micro-benchmarks) to the others (taskset)`,
+        ],
       ],
     ),
     '',

@@ -1,8 +1,46 @@
 /** Benchmark servers in child processes (bench/http/server.mjs), one per app. */
-import { fork } from 'node:child_process'
+import { execFileSync, fork } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 const serverEntry = fileURLToPath(new URL('../http/server.mjs', import.meta.url))
+
+/** `taskset`'s path, when this Linux machine has it. */
+function tasksetPath() {
+  try {
+    return (
+      execFileSync('sh', ['-c', 'command -v taskset'], { encoding: 'utf8' }).trim() || undefined
+    )
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Where servers run once {@link pinLoadGenerator} has pinned this process.
+ *
+ * @type {{ taskset: string, core: string } | undefined}
+ */
+let serverCore
+
+/**
+ * Pins this process (the load generator, every thread) to all cores but the last, and every server
+ * started after it to the last core. Unpinned, the scheduler places each long-lived server process
+ * where it likes, and a server that shares a core with the load generator for a whole run pays for
+ * it in CPU per request: two identical servers differed by 16-18% in one run and the same pair by
+ * the opposite sign in another, more than most gaps the targets judge. Pinned, every server runs
+ * on the same core in turn. No-op without `taskset`, on one core, or with BENCH_PIN=0.
+ *
+ * @returns {string | undefined} the servers' core, when pinned
+ */
+export function pinLoadGenerator() {
+  const cores = availableParallelism()
+  const taskset = tasksetPath()
+  if (process.env.BENCH_PIN === '0' || cores < 2 || taskset === undefined) return undefined
+  execFileSync(taskset, ['-a', '-cp', `0-${cores - 2}`, String(process.pid)], { stdio: 'ignore' })
+  serverCore = { taskset, core: String(cores - 1) }
+  return serverCore.core
+}
 
 /**
  * Forks one server; resolves `{ app, url, stop }` once it listens.
@@ -16,6 +54,13 @@ export function startServer(app, settings) {
     const child = fork(serverEntry, [], {
       env: { ...process.env, BENCH_APP: app, BENCH_SETTINGS: JSON.stringify(settings) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // `taskset -c <core> node ...`: the IPC channel and environment pass through taskset's exec.
+      ...(serverCore === undefined
+        ? {}
+        : {
+            execPath: serverCore.taskset,
+            execArgv: ['-c', serverCore.core, process.execPath, ...process.execArgv],
+          }),
     })
     child.once('message', (message) => {
       const m = /** @type {{ port?: number, error?: string }} */ (message)
