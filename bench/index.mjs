@@ -25,7 +25,7 @@ import { runMemoryIsolated } from './memory.mjs'
 import { MICRO_FULL, MICRO_QUICK, runMicro } from './micro.mjs'
 import { profileCore, selfTimes } from './profile.mjs'
 import { chartSvg, markdown, verdicts } from './report.mjs'
-import { pinLoadGenerator } from './lib/servers.mjs'
+import { pinLoadGenerator, unpinLoadGenerator } from './lib/servers.mjs'
 
 const PACKAGES = [
   '@scopeguard/core',
@@ -83,7 +83,6 @@ function environment() {
     cpus: cpus().length,
     totalMemGb: totalmem() / 1024 ** 3,
     os: `${type()} ${release()}`,
-    serverCore,
     node: process.version,
     openssl: process.versions.openssl,
     versions: Object.fromEntries(PACKAGES.map((name) => [name, versionOf(name)])),
@@ -92,8 +91,6 @@ function environment() {
 
 const quick = process.env.BENCH_QUICK === '1'
 const log = (line) => console.log(line)
-// Servers on one core, the load generator on the other(s): see pinLoadGenerator.
-const serverCore = pinLoadGenerator()
 const start = performance.now()
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
 mkdirSync(resultsDir, { recursive: true })
@@ -127,6 +124,8 @@ async function runAll(started) {
   }
   save('profiles', profiles)
 
+  // Servers on one core, the load generator on the other(s), for the steps that measure servers.
+  env.serverCore = pinLoadGenerator()
   step('HTTP benchmarks')
   const http = await runHttp({ ...(quick ? HTTP_QUICK : HTTP_FULL), log })
   save('http', http)
@@ -143,6 +142,7 @@ async function runAll(started) {
   const events = await runEvents({ ...(quick ? EVENTS_QUICK : EVENTS_FULL), log })
   save('events', events)
 
+  unpinLoadGenerator()
   step('import cost')
   const importCost = runImportCost({ runs: quick ? 3 : 9, log })
   save('import-cost', importCost)

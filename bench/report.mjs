@@ -499,7 +499,7 @@ export function markdown(results) {
           'Placement',
           env.serverCore === undefined
             ? 'not pinned (no taskset, one core, or BENCH_PIN=0)'
-            : `every server process pinned to core ${env.serverCore}, the load generator (this process: autocannon, key server, micro-benchmarks) to the others (taskset)`,
+            : `in the HTTP, fleet, DPoP and events steps, every server process pinned to core ${env.serverCore} and the load generator (this process: autocannon, the key server, Redis) to the others (taskset); the other steps unpinned`,
         ],
       ],
     ),

@@ -19,7 +19,7 @@ function tasksetPath() {
 /**
  * Where servers run once {@link pinLoadGenerator} has pinned this process.
  *
- * @type {{ taskset: string, core: string } | undefined}
+ * @type {{ taskset: string, core: string, all: string } | undefined}
  */
 let serverCore
 
@@ -38,8 +38,22 @@ export function pinLoadGenerator() {
   const taskset = tasksetPath()
   if (process.env.BENCH_PIN === '0' || cores < 2 || taskset === undefined) return undefined
   execFileSync(taskset, ['-a', '-cp', `0-${cores - 2}`, String(process.pid)], { stdio: 'ignore' })
-  serverCore = { taskset, core: String(cores - 1) }
+  // `all`: availableParallelism() counts the cores this process may use, one once it is pinned.
+  serverCore = { taskset, core: String(cores - 1), all: `0-${cores - 1}` }
   return serverCore.core
+}
+
+/**
+ * Gives this process every core again, and servers started after it run unpinned: for the steps
+ * that measure processes of their own (memory, cold start) or this one alone (micro-benchmarks),
+ * where a core taken away only slows the run down.
+ */
+export function unpinLoadGenerator() {
+  if (serverCore === undefined) return
+  execFileSync(serverCore.taskset, ['-a', '-cp', serverCore.all, String(process.pid)], {
+    stdio: 'ignore',
+  })
+  serverCore = undefined
 }
 
 /**
