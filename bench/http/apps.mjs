@@ -8,6 +8,8 @@
  * `startApp(name, settings)` resolves `{ port, close }`.
  */
 import 'reflect-metadata'
+import { Buffer } from 'node:buffer'
+import { verify } from 'node:crypto'
 import { createServer } from 'node:http'
 
 /**
@@ -23,6 +25,26 @@ function cognitoAccessOk(claims, settings) {
     claims.token_use === 'access' &&
     typeof claims.scope === 'string' &&
     claims.scope.split(' ').includes(settings.scope)
+  )
+}
+
+/**
+ * The signature-only controls' whole check: node:crypto's verify of a compact JWS's signature
+ * with `key`, no parsing of header or claims.
+ *
+ * @param {string} jws
+ * @param {import('node:crypto').VerifyKeyObjectInput | import('node:crypto').KeyObject} key
+ */
+function jwsSignatureValid(jws, key) {
+  const dot = jws.lastIndexOf('.')
+  return (
+    dot > 0 &&
+    verify(
+      'sha256',
+      Buffer.from(jws.slice(0, dot), 'latin1'),
+      key,
+      Buffer.from(jws.slice(dot + 1), 'base64url'),
+    )
   )
 }
 
@@ -274,8 +296,7 @@ export const APPS = {
   async 'fastify/scopeguard + proof signature only (control)'(settings) {
     const { default: Fastify } = await import('fastify')
     const { scopeguard, createVerifier } = await import('@scopeguard/fastify')
-    const { createPublicKey, verify } = await import('node:crypto')
-    const { Buffer } = await import('node:buffer')
+    const { createPublicKey } = await import('node:crypto')
     const verifier = await scopeguardVerifier(createVerifier, settings)
     const app = Fastify()
     await app.register(scopeguard, { verifier })
@@ -284,22 +305,13 @@ export const APPS = {
     const proofSignature = async (/** @type {any} */ request, /** @type {any} */ reply) => {
       const proof = typeof request.headers.dpop === 'string' ? request.headers.dpop : ''
       const head = proof.slice(0, proof.indexOf('.'))
-      const dot = proof.lastIndexOf('.')
       let key = keys.get(head)
       if (key === undefined) {
         const { jwk } = JSON.parse(Buffer.from(head, 'base64url').toString())
         key = { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }
         keys.set(head, key)
       }
-      const ok =
-        dot > 0 &&
-        verify(
-          'sha256',
-          Buffer.from(proof.slice(0, dot), 'latin1'),
-          key,
-          Buffer.from(proof.slice(dot + 1), 'base64url'),
-        )
-      if (!ok) return reply.code(401).send()
+      if (!jwsSignatureValid(proof, key)) return reply.code(401).send()
     }
     app.get(
       '/photos',
@@ -349,24 +361,13 @@ export const APPS = {
   // verifier that checks the signature on this machine.
   async 'fastify/signature only (control)'(settings) {
     const { default: Fastify } = await import('fastify')
-    const { createPublicKey, verify } = await import('node:crypto')
-    const { Buffer } = await import('node:buffer')
+    const { createPublicKey } = await import('node:crypto')
     const { keys } = await (await globalThis.fetch(settings.jwksUrl)).json()
     const key = createPublicKey({ key: keys[0], format: 'jwk' })
     const app = Fastify()
     const hook = async (/** @type {any} */ request, /** @type {any} */ reply) => {
       const header = request.headers.authorization ?? ''
-      const token = header.slice(7)
-      const dot = token.lastIndexOf('.')
-      const ok =
-        header.startsWith('Bearer ') &&
-        dot > 0 &&
-        verify(
-          'sha256',
-          Buffer.from(token.slice(0, dot), 'latin1'),
-          key,
-          Buffer.from(token.slice(dot + 1), 'base64url'),
-        )
+      const ok = header.startsWith('Bearer ') && jwsSignatureValid(header.slice(7), key)
       if (!ok) return reply.code(401).send()
     }
     app.get('/photos', { onRequest: [hook] }, () => Promise.resolve(BODY))

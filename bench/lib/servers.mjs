@@ -26,10 +26,10 @@ let serverCore
 /**
  * Pins this process (the load generator, every thread) to all cores but the last, and every server
  * started after it to the last core. Unpinned, the scheduler places each long-lived server process
- * where it likes, and a server that shares a core with the load generator for a whole run pays for
- * it in CPU per request: two identical servers differed by 16-18% in one run and the same pair by
- * the opposite sign in another, more than most gaps the targets judge. Pinned, every server runs
- * on the same core in turn. No-op without `taskset`, on one core, or with BENCH_PIN=0.
+ * where it likes, and one that shares a core with the load generator for a run pays for it in CPU
+ * per request; pinned, every server runs on the same core in turn. This removes one variable from
+ * the server rows, not every one: the revocation on/off pair, 16-19% apart in some sets of runs,
+ * stayed apart in one pinned set too. No-op without `taskset`, on one core, or with BENCH_PIN=0.
  *
  * @returns {string | undefined} the servers' core, when pinned
  */

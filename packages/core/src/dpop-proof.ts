@@ -27,6 +27,7 @@ import type { VerifyKey } from './crypto/signature-backend.js'
 import type { NormalizedDpop } from './sender-options.js'
 import { normalizeHttpUri, publicUri } from './public-uri.js'
 import { parseJsonObject } from './strict-json.js'
+import { tokenKey } from './token-key.js'
 
 /** Longest proof accepted, in characters (an RSA-4096 proof is about 2,500). */
 export const MAX_PROOF_LENGTH = 4096
@@ -76,8 +77,6 @@ const MAX_REMEMBERED_HEADERS = 1000
  * full, so hostile tokens cost at most this many entries (each at most `maxTokenLength` long).
  */
 const MAX_REMEMBERED_TOKEN_HASHES = 128
-/** Characters of a token's end that key its remembered hash. */
-const TOKEN_HASH_KEY_LENGTH = 32
 
 /** Makes the proof checker of a verifier. `clockToleranceSec` applies to `iat` and `exp`. */
 export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: number): ProofChecker {
@@ -86,13 +85,12 @@ export function createProofChecker(dpop: NormalizedDpop, clockToleranceSec: numb
   // hashed once, remembered by the parsed header object for as long as the header is cached.
   const headers = headerCache(MAX_REMEMBERED_HEADERS, MAX_PROOF_LENGTH)
   const keys = new WeakMap<object, ProofKey>()
-  // Keyed by the token's last characters (its signature's), the whole token compared on a hit:
-  // a Map keyed by whole tokens would hash each 1-2 kB token string anew on every request.
+  // Filed under tokenKey(), the whole token compared on a hit.
   const tokenHashes = new Map<string, { token: string; hash: string }>()
 
   /** The token's SHA-256 (RFC 9449 `ath`), remembered once computed. */
   function tokenHash(token: string): MaybePromise<string> {
-    const key = token.slice(-TOKEN_HASH_KEY_LENGTH)
+    const key = tokenKey(token)
     const known = tokenHashes.get(key)
     if (known !== undefined && known.token === token) return known.hash
     return andThen(sha256Base64url(token), (hash) => {

@@ -17,13 +17,7 @@ import type { AuthInfo } from './auth-info.js'
 import { encodeBase64url } from './base64url.js'
 import type { IntrospectionResponse } from './introspection-client.js'
 import type { IntrospectionResultCache } from './stores.js'
-
-/** Characters of the token's end that locate its entry. */
-const KEY_LENGTH = 32
-
-function keyOf(token: string): string {
-  return token.length > KEY_LENGTH ? token.slice(-KEY_LENGTH) : token
-}
+import { tokenKey } from './token-key.js'
 
 /**
  * The base64url SHA-256 of a token: the key of shared stores.
@@ -85,7 +79,7 @@ export class IntrospectionCache {
 
   /** The fresh result of `token`, without waiting. */
   peek(token: string): AuthInfo | undefined {
-    const entry = this.entries.get(keyOf(token))
+    const entry = this.entries.get(tokenKey(token))
     if (entry === undefined || entry.token !== token || Date.now() >= entry.freshUntil) {
       return undefined
     }
@@ -132,7 +126,7 @@ export class IntrospectionCache {
     try {
       response = await call(token)
     } catch (failure) {
-      const kept = this.entries.get(keyOf(token))
+      const kept = this.entries.get(tokenKey(token))
       if (kept?.token === token && Date.now() < kept.staleUntil) return kept.auth
       throw failure
     }
@@ -190,7 +184,7 @@ export class IntrospectionCache {
     const freshUntil = Math.min(expiresAt, until)
     const { maxEntries, staleMs } = this.settings
     if (maxEntries === 0 || freshUntil <= Date.now()) return freshUntil
-    const key = keyOf(token)
+    const key = tokenKey(token)
     this.entries.delete(key)
     if (this.entries.size >= maxEntries) {
       this.entries.delete(this.entries.keys().next().value as string)
@@ -205,7 +199,7 @@ export class IntrospectionCache {
   }
 
   private forget(token: string): void {
-    const key = keyOf(token)
+    const key = tokenKey(token)
     if (this.entries.get(key)?.token === token) this.entries.delete(key)
   }
 }

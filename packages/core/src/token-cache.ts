@@ -10,13 +10,7 @@
  */
 import type { AuthInfo } from './auth-info.js'
 import type { JwksCache, KeyEntry } from './jwks-cache.js'
-
-/** Characters of the token's end that locate its entry. */
-const KEY_LENGTH = 32
-
-function keyOf(token: string): string {
-  return token.length > KEY_LENGTH ? token.slice(-KEY_LENGTH) : token
-}
+import { tokenKey } from './token-key.js'
 
 /** FNV-1a of a map key, cut to 30 bits (a small integer: no allocation in a Set). */
 function hashOf(key: string): number {
@@ -74,7 +68,7 @@ export class TokenCache {
    * hits this cache.
    */
   get(token: string): AuthInfo | undefined {
-    const key = keyOf(token)
+    const key = tokenKey(token)
     const entry = this.entries.get(key)
     if (entry === undefined || entry.token !== token) return undefined
     if (entry.generation !== entry.cache.generation) {
@@ -95,14 +89,14 @@ export class TokenCache {
 
   /** Forgets one token (its times no longer hold). */
   delete(token: string): void {
-    const key = keyOf(token)
+    const key = tokenKey(token)
     if (this.entries.get(key)?.token === token) this.entries.delete(key)
   }
 
   /** Remembers a verified token; once the cache is full, only one refused entry before. */
   set(token: string, auth: AuthInfo, cache: JwksCache, key: KeyEntry): void {
     if (this.maxEntries === 0) return
-    const mapKey = keyOf(token)
+    const mapKey = tokenKey(token)
     // A token ending like a remembered one (vanishingly rare for real signatures) takes its place.
     this.entries.delete(mapKey)
     if (this.entries.size >= this.maxEntries) {
