@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { startJwksServer } from './lib/jwks-server.mjs'
-import { pinLoadGenerator, startServer } from './lib/servers.mjs'
+import { baseApp, pinLoadGenerator, startServer } from './lib/servers.mjs'
 import { median, pct, rotate } from './lib/stats.mjs'
 import {
   CLIENT_ID,
@@ -151,7 +151,8 @@ export async function runHttp(config) {
       for (const token of bad) refused.push(await statusOf(server.url, token))
       refused.push(await statusOf(server.url, undefined))
       checks[server.app] = { status, refused }
-      const bare = server.app.endsWith('/bare') || server.app.endsWith('(control)')
+      const app = baseApp(server.app)
+      const bare = app.endsWith('/bare') || app.endsWith('(control)')
       const ok = status === 200 && (bare || refused.every((s) => s === 401))
       log(
         `${server.app}: token ${status}, tampered/forged/none ${refused.join('/')}${ok ? '' : '  <-- UNEXPECTED'}`,

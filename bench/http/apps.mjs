@@ -135,6 +135,27 @@ export const APPS = {
     return listen(createServer(app))
   },
 
+  // Control: two middlewares that check nothing, in the shape of `authenticate()` +
+  // `requireScopes()` (the first settles a promise, both call next): what any two-step auth costs
+  // Express's router before doing any work (bench/resolution.mjs).
+  async 'express/no-op middleware (control)'() {
+    const { default: express } = await import('express')
+    const app = express()
+    const settle = (/** @type {any} */ req, /** @type {any} */ _res, /** @type {any} */ next) => {
+      Promise.resolve(true).then((checked) => {
+        req.checked = checked
+        next()
+      }, next)
+    }
+    const pass = (/** @type {any} */ _req, /** @type {any} */ _res, /** @type {any} */ next) =>
+      next()
+    app.get('/photos', settle, pass, (_req, res) => {
+      res.json(BODY)
+    })
+    app.use(expressErrors)
+    return listen(createServer(app))
+  },
+
   /** The same server in another process: how far two identical servers drift apart (events bench). */
   'express/scopeguard (A/A control)'(settings) {
     return APPS['express/scopeguard'](settings)
@@ -341,6 +362,39 @@ export const APPS = {
       revocation.revoke({ kind: kinds[i % 3], value: `revoked-${i}` })
     const verifier = await scopeguardVerifier(createVerifier, settings, { revocation })
     return scopeguardFastify(verifier, settings)
+  },
+
+  // The two halves of 'fastify/scopeguard + revocation (10k)' apart (bench/resolution.mjs): the
+  // check on every request against an empty list, and the 10,000 entries held but never consulted.
+  async 'fastify/scopeguard + revocation (empty list)'(settings) {
+    const { createVerifier, createRevocationList } = await import('@scopeguard/fastify')
+    const revocation = createRevocationList()
+    const verifier = await scopeguardVerifier(createVerifier, settings, { revocation })
+    return scopeguardFastify(verifier, settings)
+  },
+  async 'fastify/scopeguard + 10k revocations held, unused'(settings) {
+    const { createVerifier, createRevocationList } = await import('@scopeguard/fastify')
+    const held = createRevocationList()
+    const kinds = /** @type {const} */ (['jti', 'origin_jti', 'sub'])
+    for (let i = 0; i < 10_000; i++) held.revoke({ kind: kinds[i % 3], value: `revoked-${i}` })
+    const verifier = await scopeguardVerifier(createVerifier, settings)
+    const running = await scopeguardFastify(verifier, settings)
+    // Kept reachable for the server's life, as a verifier's list would be.
+    return { port: running.port, close: () => running.close().finally(() => held.size) }
+  },
+
+  // 'fastify/scopeguard' with an unused route `config` object: per request the same work, a
+  // start-up a little different (bench/resolution.mjs; see warmNextTick in ./server.mjs).
+  async 'fastify/scopeguard + an unused route config'(settings) {
+    const { default: Fastify } = await import('fastify')
+    const { scopeguard, createVerifier } = await import('@scopeguard/fastify')
+    const verifier = await scopeguardVerifier(createVerifier, settings)
+    const app = Fastify()
+    await app.register(scopeguard, { verifier })
+    const onRequest = [app.authenticate, app.requireScopes(settings.scope)]
+    app.get('/photos', { config: { unused: true }, onRequest }, () => Promise.resolve(BODY))
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    return fastifyRunning(app)
   },
 
   // Control: an onRequest hook that awaits nothing and checks nothing. What any async auth hook

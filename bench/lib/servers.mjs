@@ -56,6 +56,14 @@ export function unpinLoadGenerator() {
   serverCore = undefined
 }
 
+/** The suffix of an app name that runs the same app in a process of its own (an A/A copy). */
+export const AA_COPY = ' (A/A copy)'
+
+/** The app an A/A copy runs (the name itself for any other app). */
+export function baseApp(name) {
+  return name.endsWith(AA_COPY) ? name.slice(0, -AA_COPY.length) : name
+}
+
 /**
  * Forks one server; resolves `{ app, url, stop }` once it listens.
  *
