@@ -18,8 +18,8 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { startJwksServer } from './lib/jwks-server.mjs'
-import { baseApp, pinLoadGenerator, startServer } from './lib/servers.mjs'
-import { median, pct, rotate } from './lib/stats.mjs'
+import { AA_COPY, baseApp, pinLoadGenerator, startServer } from './lib/servers.mjs'
+import { lowestMedian, median, pct, rotate } from './lib/stats.mjs'
 import {
   CLIENT_ID,
   ISSUER,
@@ -64,8 +64,25 @@ const DISTINCT_ONLY = new Set([
 
 // Servers speed up for several seconds after they start (V8 compiles the hot path in stages):
 // each gets a warm-up per mode before the first round, and the ratios are per-round medians.
-export const HTTP_FULL = { durationSec: 1, warmupSec: 1.5, rounds: 6, connections: 10, pool: 5000 }
-export const HTTP_QUICK = { durationSec: 1, warmupSec: 0.5, rounds: 3, connections: 10, pool: 2000 }
+// `copies`: with one token, every server runs as this many processes, taking the rounds in turn;
+// its figure is the lowest of their medians (see copiesFigure in ./lib/stats.mjs).
+export const HTTP_FULL = {
+  durationSec: 1,
+  warmupSec: 1,
+  rounds: 6,
+  distinctRounds: 5,
+  connections: 10,
+  pool: 5000,
+  copies: 2,
+}
+export const HTTP_QUICK = {
+  durationSec: 1,
+  warmupSec: 0.5,
+  rounds: 3,
+  connections: 10,
+  pool: 2000,
+  copies: 2,
+}
 
 /** One autocannon run; `tokens` of length 1 sends one static header. */
 export async function load(url, tokens, durationSec, connections) {
@@ -142,7 +159,16 @@ export async function runHttp(config) {
   /** @type {any[]} */
   const servers = []
   try {
-    for (const app of apps) servers.push(await startServer(app, settings))
+    const copies = config.copies ?? 1
+    const sameMode = modes.includes('same')
+    for (const app of apps) {
+      servers.push(await startServer(app, settings))
+      // The other processes of a same-token server: copies 2..n answer the same-token rounds only.
+      if (!sameMode || DISTINCT_ONLY.has(app)) continue
+      for (let k = 1; k < copies; k++) {
+        servers.push(await startServer(`${app}${k === 1 ? AA_COPY : ` (copy ${k + 1})`}`, settings))
+      }
+    }
     /** @type {Record<string, { status: number, refused: number[] }>} */
     const checks = {}
     for (const server of servers) {
@@ -164,19 +190,34 @@ export async function runHttp(config) {
     for (const server of servers) await prime(server.url, fillers)
     const runs = []
     for (const server of servers) {
+      if (baseApp(server.app) !== server.app) continue
       for (const mode of modes) {
         if (mode === 'same' && DISTINCT_ONLY.has(server.app)) continue
-        runs.push({ server, mode, samples: [], cpu: [], non2xx: 0, errors: 0, p50: [] })
+        const processes =
+          mode === 'same' ? servers.filter((s) => baseApp(s.app) === server.app) : [server]
+        runs.push({
+          server,
+          processes,
+          mode,
+          samples: [],
+          cpu: [],
+          cpuByCopy: processes.map(() => []),
+          non2xx: 0,
+          errors: 0,
+          p50: [],
+        })
       }
     }
     // Warm-up: JIT, key fetches of the peers, connection pools.
     for (const run of runs) {
-      await load(
-        run.server.url,
-        run.mode === 'same' ? same : pool,
-        config.warmupSec,
-        config.connections,
-      )
+      for (const server of run.processes) {
+        await load(
+          server.url,
+          run.mode === 'same' ? same : pool,
+          config.warmupSec,
+          config.connections,
+        )
+      }
     }
     // Each round runs one framework at a time: its servers back to back in a rotated order, so a
     // server and its bare framework are measured close in time and the machine's drift cancels
@@ -190,25 +231,36 @@ export async function runHttp(config) {
           .filter((run) => run !== undefined),
       })),
     )
-    for (let round = 0; round < config.rounds; round++) {
+    // Distinct tokens may take fewer rounds (`distinctRounds`): with the same token each server's
+    // rounds are shared by its processes.
+    const roundsOf = (mode) =>
+      mode === 'distinct' ? (config.distinctRounds ?? config.rounds) : config.rounds
+    const totalRounds = Math.max(...modes.map(roundsOf))
+    for (let round = 0; round < totalRounds; round++) {
       for (const block of rotate(blocks, round)) {
+        if (round >= roundsOf(block.mode)) continue
         for (const run of rotate(block.runs, round)) {
-          const cpuBefore = await run.server.cpu()
+          // The processes of one server take the rounds in turn.
+          const copy = round % run.processes.length
+          const server = run.processes[copy]
+          const cpuBefore = await server.cpu()
           const result = await load(
-            run.server.url,
+            server.url,
             run.mode === 'same' ? same : pool,
             config.durationSec,
             config.connections,
           )
-          const cpuAfter = await run.server.cpu()
+          const cpuAfter = await server.cpu()
+          const cpu = (cpuAfter - cpuBefore) / Math.max(1, result.requests)
           run.samples.push(result.reqPerSec)
-          run.cpu.push((cpuAfter - cpuBefore) / Math.max(1, result.requests))
+          run.cpu.push(cpu)
+          run.cpuByCopy[copy].push(cpu)
           run.p50.push(result.latencyP50)
           run.non2xx += result.non2xx
           run.errors += result.errors
         }
       }
-      log(`round ${round + 1}/${config.rounds} done`)
+      log(`round ${round + 1}/${totalRounds} done`)
     }
     const rows = []
     for (const block of blocks) {
@@ -219,6 +271,11 @@ export async function runHttp(config) {
         // Server CPU per request, and bare's over this one's: the throughput ratio the two would
         // have if each had a core to itself (less exposed to the load generator's scheduling).
         const cpuRatios = run.cpu.map((us, i) => bareRun.cpu[i] / us)
+        // Several processes (same token): each server's figure is its best process's median,
+        // and the CPU ratio is between those figures (a round pairs whichever processes ran).
+        const several = run.processes.length > 1
+        const cpu = lowestMedian(run.cpuByCopy)
+        const bareCpu = lowestMedian(bareRun.cpuByCopy)
         const row = {
           framework: block.framework,
           app: name,
@@ -229,9 +286,10 @@ export async function runHttp(config) {
           ratioMin: Math.min(...ratios),
           ratioMax: Math.max(...ratios),
           samples: run.samples.map(Math.round),
-          cpuPerRequestUs: median(run.cpu),
+          cpuPerRequestUs: several ? cpu.figure : median(run.cpu),
           cpuSamples: run.cpu,
-          cpuRatio: median(cpuRatios),
+          cpuRatio: several ? bareCpu.figure / cpu.figure : median(cpuRatios),
+          ...(several ? { cpuByProcessUs: cpu.medians } : {}),
           latencyP50: median(run.p50),
           non2xx: run.non2xx,
           errors: run.errors,

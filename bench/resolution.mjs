@@ -138,7 +138,13 @@ export async function runResolution(config) {
   // One block at a time: runHttp keys its rows by app, and two blocks share 'fastify/scopeguard'.
   const results = []
   for (const [block, { servers, compare }] of Object.entries(BLOCKS)) {
-    const { rows } = await runHttp({ ...config, frameworks: { [block]: servers }, modes: ['same'] })
+    // One process per server (copies: 1): how far single processes read apart is the point.
+    const { rows } = await runHttp({
+      ...config,
+      copies: 1,
+      frameworks: { [block]: servers },
+      modes: ['same'],
+    })
     const byApp = new Map(rows.map((row) => [row.app, row]))
     for (const [label, app, against] of compare) {
       const a = byApp.get(app)

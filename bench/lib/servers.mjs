@@ -59,9 +59,9 @@ export function unpinLoadGenerator() {
 /** The suffix of an app name that runs the same app in a process of its own (an A/A copy). */
 export const AA_COPY = ' (A/A copy)'
 
-/** The app an A/A copy runs (the name itself for any other app). */
+/** The app an A/A copy (`<app> (A/A copy)`, `<app> (copy 3)`) runs; any other name is itself. */
 export function baseApp(name) {
-  return name.endsWith(AA_COPY) ? name.slice(0, -AA_COPY.length) : name
+  return name.replace(/ \((?:A\/A copy|copy \d+)\)$/, '')
 }
 
 /**

@@ -32,3 +32,16 @@ export function int(value) {
 export function mb(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }
+
+/**
+ * The figure of one server run as several processes (samples per process): the lowest of the
+ * processes' medians. Why the lowest: processes of the same server settle, by how they happened
+ * to start, into steady states up to 2x apart with rounds within a few percent of each other
+ * (bench/RESOLUTION.md); a state only ever adds cost, so the lowest is the code's own cost.
+ *
+ * @param {number[][]} samplesByProcess
+ */
+export function lowestMedian(samplesByProcess) {
+  const medians = samplesByProcess.filter((s) => s.length > 0).map(median)
+  return { figure: Math.min(...medians), medians }
+}

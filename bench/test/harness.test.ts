@@ -9,6 +9,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { createVerifier as createNodeVerifier } from '@scopeguard/core'
 import { runColdStart } from '../cold-start.mjs'
 import { runDpop } from '../dpop.mjs'
+import { runHttp } from '../http.mjs'
 import { runIntrospection } from '../introspection.mjs'
 import { PINNED_FLAG } from '../memory.mjs'
 import { runMicro } from '../micro.mjs'
@@ -229,6 +230,39 @@ describe('bench harness (smoke)', () => {
     }
     expect(dpop.budgetUs).toBeCloseTo(1.15 * dpop.control.cpuPerRequestUs)
     expect(Number.isFinite(dpop.loopRatio) && dpop.signatureUs > 0).toBe(true)
+  }, 60_000)
+
+  it('runs each same-token server as two processes taking the rounds in turn, its figure the lower median', async () => {
+    const http = await runHttp({
+      durationSec: 0.3,
+      warmupSec: 0.2,
+      rounds: 4,
+      distinctRounds: 2,
+      connections: 2,
+      pool: 50,
+      copies: 2,
+      frameworks: { fastify: ['fastify/bare', 'fastify/scopeguard'] },
+    })
+    expect(http.rows.map((r: any) => `${r.mode} ${r.contender}`)).toEqual([
+      'same bare',
+      'same scopeguard',
+      'distinct bare',
+      'distinct scopeguard',
+    ])
+    const bare = http.rows[0]
+    for (const r of http.rows) {
+      expect(r.non2xx + r.errors, `${r.mode} ${r.contender}`).toBe(0)
+      if (r.mode === 'same') {
+        expect(r.cpuSamples).toHaveLength(4)
+        expect(r.cpuByProcessUs).toHaveLength(2)
+        expect(r.cpuPerRequestUs).toBe(Math.min(...r.cpuByProcessUs))
+        expect(r.cpuRatio).toBeCloseTo(bare.cpuPerRequestUs / r.cpuPerRequestUs)
+      } else {
+        expect(r.cpuSamples).toHaveLength(2)
+        expect(r.cpuByProcessUs).toBeUndefined()
+      }
+    }
+    expect(http.rows[1].check).toEqual({ status: 200, refused: [401, 401, 401] })
   }, 60_000)
 
   it('measures opaque-token cache hits with one introspection call, and a mix with fewer calls than requests', async () => {
