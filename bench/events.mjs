@@ -37,9 +37,9 @@ import { CLIENT_ID, ISSUER, generateKeys, jwksOf, mintFillers, mintTokens } from
 // Twice what the default token cache holds (1000), so after the fillers distinct tokens never hit it.
 export const EVENTS_FULL = {
   tokens: 2000,
-  rounds: 25,
+  rounds: 20,
   minTimeMs: 100,
-  http: { durationSec: 1, warmupSec: 1, rounds: 7, connections: 10, pool: 10 },
+  http: { durationSec: 1, warmupSec: 1, rounds: 6, connections: 10, pool: 10 },
 }
 export const EVENTS_QUICK = {
   tokens: 1200,

@@ -34,7 +34,7 @@ import { ALGS, forgePayload, generateKeys, mintFillers, mintTokens, tamper } fro
 export const MICRO_FULL = {
   algs: ALGS,
   tokens: 2000,
-  rounds: 9,
+  rounds: 8,
   minTimeMs: 150,
   repeated: { rounds: 5, minTimeMs: 100 },
 }

@@ -243,26 +243,27 @@ describe('bench harness (smoke)', () => {
       copies: 2,
       frameworks: { fastify: ['fastify/bare', 'fastify/scopeguard'] },
     })
-    expect(http.rows.map((r: any) => `${r.mode} ${r.contender}`)).toEqual([
+    expect(http.rows.map((r) => `${r.mode} ${r.contender}`)).toEqual([
       'same bare',
       'same scopeguard',
       'distinct bare',
       'distinct scopeguard',
     ])
-    const bare = http.rows[0]
+    const [bare] = http.rows
+    if (bare === undefined) throw new Error('no rows')
     for (const r of http.rows) {
       expect(r.non2xx + r.errors, `${r.mode} ${r.contender}`).toBe(0)
       if (r.mode === 'same') {
         expect(r.cpuSamples).toHaveLength(4)
         expect(r.cpuByProcessUs).toHaveLength(2)
-        expect(r.cpuPerRequestUs).toBe(Math.min(...r.cpuByProcessUs))
+        expect(r.cpuPerRequestUs).toBe(Math.min(...(r.cpuByProcessUs ?? [])))
         expect(r.cpuRatio).toBeCloseTo(bare.cpuPerRequestUs / r.cpuPerRequestUs)
       } else {
         expect(r.cpuSamples).toHaveLength(2)
         expect(r.cpuByProcessUs).toBeUndefined()
       }
     }
-    expect(http.rows[1].check).toEqual({ status: 200, refused: [401, 401, 401] })
+    expect(http.rows[1]?.check).toEqual({ status: 200, refused: [401, 401, 401] })
   }, 60_000)
 
   it('measures opaque-token cache hits with one introspection call, and a mix with fewer calls than requests', async () => {
