@@ -19,7 +19,7 @@ import { createClient } from 'redis'
 import { load } from './http.mjs'
 import { startJwksServer } from './lib/jwks-server.mjs'
 import { startRedis } from './lib/redis-server.mjs'
-import { AA_COPY, pinLoadGenerator, startServer } from './lib/servers.mjs'
+import { copyName, pinLoadGenerator, startServer } from './lib/servers.mjs'
 import { lowestMedian, median, pct, rotate } from './lib/stats.mjs'
 import { CLIENT_ID, ISSUER, SCOPE, generateKeys, jwksOf, mintTokens } from './lib/tokens.mjs'
 
@@ -55,7 +55,7 @@ async function revocationOnOff(config, log) {
     const processes = { [OFF]: [], [ON]: [] }
     for (const app of [OFF, ON]) {
       for (let k = 0; k < copies; k++) {
-        const server = await startServer(k === 0 ? app : `${app}${AA_COPY}`, settings)
+        const server = await startServer(copyName(app, k), settings)
         servers.push(server)
         processes[app].push(server)
         await load(server.url, token, config.warmupSec, config.connections)

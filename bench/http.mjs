@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { startJwksServer } from './lib/jwks-server.mjs'
-import { AA_COPY, baseApp, pinLoadGenerator, startServer } from './lib/servers.mjs'
+import { baseApp, copyName, pinLoadGenerator, startServer } from './lib/servers.mjs'
 import { lowestMedian, median, pct, rotate } from './lib/stats.mjs'
 import {
   CLIENT_ID,
@@ -65,7 +65,7 @@ const DISTINCT_ONLY = new Set([
 // Servers speed up for several seconds after they start (V8 compiles the hot path in stages):
 // each gets a warm-up per mode before the first round, and the ratios are per-round medians.
 // `copies`: with one token, every server runs as this many processes, taking the rounds in turn;
-// its figure is the lowest of their medians (see copiesFigure in ./lib/stats.mjs).
+// its figure is the lowest of their medians (see lowestMedian in ./lib/stats.mjs).
 export const HTTP_FULL = {
   durationSec: 1,
   warmupSec: 1,
@@ -157,22 +157,25 @@ export async function runHttp(config) {
   const fillers = mintFillers(key)
 
   const apps = Object.values(frameworks).flat()
-  /** @type {any[]} */
-  const servers = []
+  /** @type {any[]} every process started, copies included (all are checked, all are stopped) */
+  const started = []
   try {
     const copies = config.copies ?? 1
     const sameMode = modes.includes('same')
+    /** @type {Map<string, any[]>} each app's processes: the first answers every mode */
+    const processesOf = new Map()
     for (const app of apps) {
-      servers.push(await startServer(app, settings))
-      // The other processes of a same-token server: copies 2..n answer the same-token rounds only.
-      if (!sameMode || DISTINCT_ONLY.has(app)) continue
-      for (let k = 1; k < copies; k++) {
-        servers.push(await startServer(`${app}${k === 1 ? AA_COPY : ` (copy ${k + 1})`}`, settings))
-      }
+      // Processes 2..n of a same-token server answer the same-token rounds only.
+      const count = sameMode && !DISTINCT_ONLY.has(app) ? copies : 1
+      const processes = []
+      for (let k = 0; k < count; k++) processes.push(await startServer(copyName(app, k), settings))
+      processesOf.set(app, processes)
+      started.push(...processes)
     }
+    const servers = apps.map((app) => processesOf.get(app)[0])
     /** @type {Record<string, { status: number, refused: number[] }>} */
     const checks = {}
-    for (const server of servers) {
+    for (const server of started) {
       const status = await statusOf(server.url, pool[0])
       const refused = []
       for (const token of bad) refused.push(await statusOf(server.url, token))
@@ -189,16 +192,12 @@ export async function runHttp(config) {
     // Every server first answers 1000 other tokens, as a server that has been up a while: a
     // token cache is then full and never admits the distinct pool (see mintFillers).
     // Copies answer the same token only (a hit, whatever else the cache holds): not primed.
-    for (const server of servers) {
-      if (baseApp(server.app) === server.app) await prime(server.url, fillers)
-    }
+    for (const server of servers) await prime(server.url, fillers)
     const runs = []
     for (const server of servers) {
-      if (baseApp(server.app) !== server.app) continue
       for (const mode of modes) {
         if (mode === 'same' && DISTINCT_ONLY.has(server.app)) continue
-        const processes =
-          mode === 'same' ? servers.filter((s) => baseApp(s.app) === server.app) : [server]
+        const processes = mode === 'same' ? processesOf.get(server.app) : [server]
         runs.push({
           server,
           processes,
@@ -307,7 +306,7 @@ export async function runHttp(config) {
     }
     return { settings: { ...config, frameworks: undefined, log: undefined, alg: 'RS256' }, rows }
   } finally {
-    for (const server of servers) await server.stop()
+    for (const server of started) await server.stop()
     await jwks.close()
   }
 }

@@ -28,6 +28,9 @@ const isPeer = (row) =>
   row.contender !== 'bare' &&
   !row.contender.endsWith('(control)')
 
+/** The per-process medians of a server run as several processes: `12.1 / 13.9`. */
+const perProcess = (medians) => medians.map((v) => v.toFixed(1)).join(' / ')
+
 /** The median over rounds of `f(a[i], b[i])`, for two runs measured side by side. */
 const paired = (a, b, f) => median(a.map((x, i) => f(x, b[i])))
 
@@ -108,7 +111,7 @@ export function verdicts(results) {
       ? mine.cpuPerRequestUs / base.cpuPerRequestUs
       : paired(mine.cpuSamples, base.cpuSamples, (a, b) => a / b)
     const spread = several
-      ? `processes ${mine.cpuByProcessUs.map((v) => v.toFixed(1)).join(' / ')} vs ${base.cpuByProcessUs.map((v) => v.toFixed(1)).join(' / ')} µs`
+      ? `processes ${perProcess(mine.cpuByProcessUs)} vs ${perProcess(base.cpuByProcessUs)} µs`
       : `rounds ${rangeOf(mine.cpuSamples, base.cpuSamples)}`
     out.push({
       ok: ratio <= limit,
@@ -177,7 +180,7 @@ export function verdicts(results) {
       ok: r.cpuRatio < 1.05 && r.non2xx === 0,
       target:
         'HTTP, same token, Fastify + scopeguard, revocation on (10,000 entries): server CPU per request < 5% over revocation off',
-      measured: `${signed(r.cpuRatio - 1)} (${us(r.cpuOnUs)} vs ${us(r.cpuOffUs)}; ${(r.cpuOnByProcessUs?.length ?? 1) > 1 ? `processes ${r.cpuOnByProcessUs.map((v) => v.toFixed(1)).join(' / ')} vs ${r.cpuOffByProcessUs.map((v) => v.toFixed(1)).join(' / ')} µs, ` : ''}rounds ${pct(r.cpuRatioMin)}-${pct(r.cpuRatioMax)}); ${int(r.on)} vs ${int(r.off)} req/s`,
+      measured: `${signed(r.cpuRatio - 1)} (${us(r.cpuOnUs)} vs ${us(r.cpuOffUs)}; ${(r.cpuOnByProcessUs?.length ?? 1) > 1 ? `processes ${perProcess(r.cpuOnByProcessUs)} vs ${perProcess(r.cpuOffByProcessUs)} µs, ` : ''}rounds ${pct(r.cpuRatioMin)}-${pct(r.cpuRatioMax)}); ${int(r.on)} vs ${int(r.off)} req/s`,
     })
   }
   if (results.dpop !== undefined) {
@@ -663,7 +666,7 @@ export function markdown(results) {
         const bold = (text) => (mine ? `**${text}**` : text)
         const cpuRange =
           r.cpuByProcessUs !== undefined
-            ? ` (processes ${r.cpuByProcessUs.map((v) => v.toFixed(1)).join(' / ')})`
+            ? ` (processes ${perProcess(r.cpuByProcessUs)})`
             : r.cpuSamples === undefined
               ? ''
               : ` (${Math.min(...r.cpuSamples).toFixed(1)}-${Math.max(...r.cpuSamples).toFixed(1)})`

@@ -24,19 +24,15 @@ import { HTTP_FULL, HTTP_QUICK, runHttp } from './http.mjs'
 import { AA_COPY as COPY, pinLoadGenerator } from './lib/servers.mjs'
 import { median } from './lib/stats.mjs'
 
-/** Per block: the servers, and the comparisons read from them ([label, server, against]). */
+/**
+ * Per block: the servers run twice (each compared with its A/A copy), the servers run once, and
+ * the other comparisons read from them ([label, server, against]).
+ */
 const BLOCKS = {
   express: {
-    servers: [
-      'express/bare',
-      `express/bare${COPY}`,
-      'express/scopeguard',
-      `express/scopeguard${COPY}`,
-      'express/no-op middleware (control)',
-    ],
+    twice: ['express/bare', 'express/scopeguard'],
+    once: ['express/no-op middleware (control)'],
     compare: [
-      ['A/A: bare, another process', `express/bare${COPY}`, 'express/bare'],
-      ['A/A: scopeguard, another process', `express/scopeguard${COPY}`, 'express/scopeguard'],
       ['scopeguard vs bare (the target: within 10%)', 'express/scopeguard', 'express/bare'],
       ['two no-op middlewares vs bare', 'express/no-op middleware (control)', 'express/bare'],
       [
@@ -47,50 +43,24 @@ const BLOCKS = {
     ],
   },
   koa: {
-    servers: ['koa/bare', `koa/bare${COPY}`, 'koa/scopeguard', `koa/scopeguard${COPY}`],
-    compare: [
-      ['A/A: bare, another process', `koa/bare${COPY}`, 'koa/bare'],
-      ['A/A: scopeguard, another process', `koa/scopeguard${COPY}`, 'koa/scopeguard'],
-      ['scopeguard vs bare (the target: within 10%)', 'koa/scopeguard', 'koa/bare'],
-    ],
+    twice: ['koa/bare', 'koa/scopeguard'],
+    compare: [['scopeguard vs bare (the target: within 10%)', 'koa/scopeguard', 'koa/bare']],
   },
   fastify: {
-    servers: [
-      'fastify/bare',
-      `fastify/bare${COPY}`,
-      'fastify/scopeguard',
-      `fastify/scopeguard${COPY}`,
-      'fastify/no-op hook (control)',
-    ],
+    twice: ['fastify/bare', 'fastify/scopeguard'],
+    once: ['fastify/no-op hook (control)'],
     compare: [
-      ['A/A: bare, another process', `fastify/bare${COPY}`, 'fastify/bare'],
-      ['A/A: scopeguard, another process', `fastify/scopeguard${COPY}`, 'fastify/scopeguard'],
       ['scopeguard vs bare (the target: within 10%)', 'fastify/scopeguard', 'fastify/bare'],
       ['a no-op async hook vs bare', 'fastify/no-op hook (control)', 'fastify/bare'],
     ],
   },
   hono: {
-    servers: ['hono/bare', `hono/bare${COPY}`, 'hono/scopeguard', `hono/scopeguard${COPY}`],
-    compare: [
-      ['A/A: bare, another process', `hono/bare${COPY}`, 'hono/bare'],
-      ['A/A: scopeguard, another process', `hono/scopeguard${COPY}`, 'hono/scopeguard'],
-      ['scopeguard vs bare (the target: within 10%)', 'hono/scopeguard', 'hono/bare'],
-    ],
+    twice: ['hono/bare', 'hono/scopeguard'],
+    compare: [['scopeguard vs bare (the target: within 10%)', 'hono/scopeguard', 'hono/bare']],
   },
   nestjs: {
-    servers: [
-      'nestjs/no-op guard (control)',
-      `nestjs/no-op guard (control)${COPY}`,
-      'nestjs/scopeguard',
-      `nestjs/scopeguard${COPY}`,
-    ],
+    twice: ['nestjs/no-op guard (control)', 'nestjs/scopeguard'],
     compare: [
-      [
-        'A/A: no-op guard, another process',
-        `nestjs/no-op guard (control)${COPY}`,
-        'nestjs/no-op guard (control)',
-      ],
-      ['A/A: scopeguard, another process', `nestjs/scopeguard${COPY}`, 'nestjs/scopeguard'],
       [
         'scopeguard vs a no-op guard (the target: within 5%)',
         'nestjs/scopeguard',
@@ -99,16 +69,14 @@ const BLOCKS = {
     ],
   },
   'fastify, start-up': {
-    servers: [
-      'fastify/scopeguard',
-      `fastify/scopeguard${COPY}`,
+    twice: ['fastify/scopeguard'],
+    once: [
       'fastify/scopeguard + an unused route config',
       'fastify/scopeguard + revocation (10k)',
       'fastify/scopeguard + revocation (empty list)',
       'fastify/scopeguard + 10k revocations held, unused',
     ],
     compare: [
-      ['A/A: scopeguard, another process', `fastify/scopeguard${COPY}`, 'fastify/scopeguard'],
       [
         'the same server with an unused route config',
         'fastify/scopeguard + an unused route config',
@@ -137,7 +105,13 @@ const BLOCKS = {
 export async function runResolution(config) {
   // One block at a time: runHttp keys its rows by app, and two blocks share 'fastify/scopeguard'.
   const results = []
-  for (const [block, { servers, compare }] of Object.entries(BLOCKS)) {
+  for (const [block, { twice, once = [], compare }] of Object.entries(BLOCKS)) {
+    const servers = [...twice.flatMap((app) => [app, `${app}${COPY}`]), ...once]
+    const copies = twice.map((app) => [
+      `A/A: ${app.slice(app.indexOf('/') + 1).replace(' (control)', '')}, another process`,
+      `${app}${COPY}`,
+      app,
+    ])
     // One process per server (copies: 1): how far single processes read apart is the point.
     const { rows } = await runHttp({
       ...config,
@@ -146,7 +120,7 @@ export async function runResolution(config) {
       modes: ['same'],
     })
     const byApp = new Map(rows.map((row) => [row.app, row]))
-    for (const [label, app, against] of compare) {
+    for (const [label, app, against] of [...copies, ...compare]) {
       const a = byApp.get(app)
       const b = byApp.get(against)
       const ratios = a.cpuSamples.map((us, i) => us / b.cpuSamples[i])

@@ -59,6 +59,11 @@ export function unpinLoadGenerator() {
 /** The suffix of an app name that runs the same app in a process of its own (an A/A copy). */
 export const AA_COPY = ' (A/A copy)'
 
+/** The name of process `k` (0-based) of `app`: the app itself, then its A/A copy, then `(copy 3)`... */
+export function copyName(app, k) {
+  return k === 0 ? app : k === 1 ? `${app}${AA_COPY}` : `${app} (copy ${k + 1})`
+}
+
 /** The app an A/A copy (`<app> (A/A copy)`, `<app> (copy 3)`) runs; any other name is itself. */
 export function baseApp(name) {
   return name.replace(/ \((?:A\/A copy|copy \d+)\)$/, '')

@@ -266,6 +266,24 @@ describe('bench harness (smoke)', () => {
     expect(http.rows[1]?.check).toEqual({ status: 200, refused: [401, 401, 401] })
   }, 60_000)
 
+  it('measures a server named as an A/A copy as a server of its own (bench:resolution)', async () => {
+    const http = await runHttp({
+      durationSec: 0.2,
+      warmupSec: 0.1,
+      rounds: 2,
+      connections: 2,
+      pool: 10,
+      copies: 1,
+      modes: ['same'],
+      frameworks: { fastify: ['fastify/bare', 'fastify/bare (A/A copy)'] },
+    })
+    expect(http.rows.map((r) => r.app)).toEqual(['fastify/bare', 'fastify/bare (A/A copy)'])
+    for (const r of http.rows) {
+      expect(r.cpuSamples).toHaveLength(2)
+      expect(r.non2xx + r.errors).toBe(0)
+    }
+  }, 60_000)
+
   it('measures opaque-token cache hits with one introspection call, and a mix with fewer calls than requests', async () => {
     const mix = { clients: 50, requestsPerSec: 20, minutes: 2, tokenLifetimeSec: 600, bad: 0.05 }
     const result = await runIntrospection({
