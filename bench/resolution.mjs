@@ -51,7 +51,7 @@ const BLOCKS = {
     once: ['fastify/no-op hook (control)'],
     compare: [
       ['scopeguard vs bare (the target: within 10%)', 'fastify/scopeguard', 'fastify/bare'],
-      ['a no-op async hook vs bare', 'fastify/no-op hook (control)', 'fastify/bare'],
+      ['a no-op hook vs bare', 'fastify/no-op hook (control)', 'fastify/bare'],
     ],
   },
   hono: {

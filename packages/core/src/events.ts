@@ -238,7 +238,7 @@ const NOTHING_KNOWN: VerificationProbe = Object.freeze({
 /**
  * Runs a token check and reports its outcome. Called only while someone listens, so the check's
  * plain path pays nothing for events. A check that answers synchronously (a cached key or token)
- * is reported synchronously, without another promise hop.
+ * is reported synchronously, and answered (or its refusal thrown) synchronously too.
  *
  * @param check - the verification; may answer, throw, return a promise, or reject.
  * @param toError - what the verifier rejects with for a thrown or rejected value.
@@ -248,7 +248,7 @@ export function observeToken(
   scheme: AuthScheme,
   check: (probe: VerificationProbe) => AuthInfo | Promise<AuthInfo>,
   toError: (error: unknown) => Error,
-): Promise<AuthInfo> {
+): AuthInfo | Promise<AuthInfo> {
   const started = now()
   const probe: VerificationProbe = { issuer: undefined, algorithm: undefined, cached: false }
   const accepted = (auth: AuthInfo): AuthInfo => {
@@ -261,13 +261,14 @@ export function observeToken(
     hub.emit(verificationEvent('token', outcomeOf(error), error, scheme, probe, now() - started))
     return error
   }
+  let auth
   try {
-    const auth = check(probe)
-    if (!(auth instanceof Promise)) return Promise.resolve(accepted(auth))
-    return auth.then(accepted, (thrown: unknown) => Promise.reject(refused(thrown)))
+    auth = check(probe)
   } catch (thrown) {
-    return Promise.reject(refused(thrown))
+    throw refused(thrown)
   }
+  if (!(auth instanceof Promise)) return accepted(auth)
+  return auth.then(accepted, (thrown: unknown) => Promise.reject(refused(thrown)))
 }
 
 /**

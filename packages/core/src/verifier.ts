@@ -32,7 +32,7 @@ import { introspectionJwtReader } from './introspection-jwt.js'
 import type { JwksCache, ResolvedKey } from './jwks-cache.js'
 import { parseCompactJws, signingInputOf, type JwsHeader, type ParsedJws } from './jws-parser.js'
 import { createKeySources } from './key-sources.js'
-import { andThen } from './maybe-async.js'
+import { andThen, type MaybePromise } from './maybe-async.js'
 import { normalizeOptions } from './normalize-options.js'
 import type { VerifierOptions } from './options.js'
 import type { AuthenticateOptions, Verifier } from './verifier-api.js'
@@ -52,7 +52,31 @@ import { forwardedOrigin, fromTrustedProxy } from './trusted-proxy.js'
 
 export type { AuthenticateOptions, Verifier, VerifierStats } from './verifier-api.js'
 
-const verifiers = new WeakSet<Verifier>()
+/**
+ * `authenticate()` answering now when it can: the result, or the refusal thrown, when nothing had
+ * to be waited for; a promise otherwise.
+ */
+export type AuthenticateNow = (
+  request: AuthRequest,
+  options?: AuthenticateOptions,
+) => MaybePromise<AuthInfo | undefined>
+
+/** Every verifier {@link createVerifier} made, with its synchronous-first `authenticate()`. */
+const verifiers = new WeakMap<Verifier, AuthenticateNow>()
+
+/**
+ * The synchronous-first `authenticate()` of a verifier {@link createVerifier} made: what the
+ * adapters call, so that a request whose token is verified without waiting (a cached key or token
+ * on the node backend) costs them no promise and no microtask.
+ *
+ * @throws `TypeError` for a verifier of another origin (adapters pass theirs through
+ * {@link toVerifier}).
+ */
+export function authenticateNowOf(verifier: Verifier): AuthenticateNow {
+  const now = verifiers.get(verifier)
+  if (now === undefined) throw new TypeError('scopeguard: not a verifier made by createVerifier')
+  return now
+}
 
 /**
  * True for a verifier made by {@link createVerifier} (not a look-alike object).
@@ -171,7 +195,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
    * syntax is checked only when it is not cached. `request`: where a certificate-bound token's
    * client certificate comes from.
    */
-  function verify(token: string, unchecked = false, request?: AuthRequest): Promise<AuthInfo> {
+  function verifyNow(
+    token: string,
+    unchecked = false,
+    request?: AuthRequest,
+  ): MaybePromise<AuthInfo> {
     return settle('bearer', (probe) => checkBearer(token, unchecked, probe, request))
   }
 
@@ -195,7 +223,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
    * A token sent as `DPoP`: the proof (RFC 9449 §4.3) first, then the token as any other, then
    * its binding to the proof's key and the proof's one-time use.
    */
-  function verifyDpop(token: string, request: AuthRequest): Promise<AuthInfo> {
+  function verifyDpopNow(token: string, request: AuthRequest): MaybePromise<AuthInfo> {
     const run = (probe: VerificationProbe | undefined): AuthInfo | Promise<AuthInfo> => {
       // The origin a trusted proxy forwarded, else the configured ones; never the Host header.
       const forwarded = fromTrustedProxy(request, config.trustedProxies)
@@ -211,23 +239,24 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   /**
-   * One verification, its refusals answered in `scheme`: observed while someone listens, else with
-   * no event work at all (no probe, no clock read).
+   * One verification, its refusals answered in `scheme` (thrown now, or the promise rejected):
+   * observed while someone listens, else with no event work at all (no probe, no clock read).
    */
   function settle(
     scheme: AuthScheme,
     run: (probe: VerificationProbe | undefined) => AuthInfo | Promise<AuthInfo>,
-  ): Promise<AuthInfo> {
+  ): MaybePromise<AuthInfo> {
     const toError = scheme === 'dpop' ? refusedDpop : refused
     if (events.active) return observeToken(events, scheme, run, toError)
+    let auth
     try {
-      const auth = run(undefined)
-      return auth instanceof Promise
-        ? auth.catch((error: unknown) => Promise.reject(toError(error)))
-        : Promise.resolve(auth)
+      auth = run(undefined)
     } catch (error) {
-      return Promise.reject(toError(error))
+      throw toError(error)
     }
+    return auth instanceof Promise
+      ? auth.catch((error: unknown) => Promise.reject(toError(error)))
+      : auth
   }
 
   /** `probe`, only while someone listens: what the events of this verification report. */
@@ -236,11 +265,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
     unchecked: boolean,
     probe: VerificationProbe | undefined,
   ): AuthInfo | Promise<AuthInfo> {
-    const auth = verifyNow(token, unchecked, probe)
+    const auth = verifyToken(token, unchecked, probe)
     return confirmJwts ? confirmJwt(token, auth) : auth
   }
 
-  function verifyNow(
+  function verifyToken(
     token: string,
     unchecked: boolean,
     probe: VerificationProbe | undefined,
@@ -383,39 +412,64 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  /** The request path: credentials from the enabled transports, then {@link verify}. */
-  function authenticate(request: AuthRequest, opts?: AuthenticateOptions): Promise<AuthInfo> {
+  /**
+   * The request path: credentials from the enabled transports, then {@link verifyNow}. Answers
+   * now (or throws the refusal) when nothing had to be waited for; a promise otherwise.
+   */
+  function authenticateNow(
+    request: AuthRequest,
+    opts?: AuthenticateOptions,
+  ): MaybePromise<AuthInfo | undefined> {
     let found
     try {
       found = extractBearer(request, config.transports, true, dpop !== undefined)
     } catch (error) {
-      return refuseRequest('bearer', refused(error))
+      refuseRequest('bearer', refused(error))
     }
     if ('token' in found) {
-      if (found.dpop === true) return verifyDpop(found.token, request)
-      if (dpop === undefined) return verify(found.token, found.unchecked === true, request)
+      if (found.dpop === true) return verifyDpopNow(found.token, request)
+      if (dpop === undefined) return verifyNow(found.token, found.unchecked === true, request)
       // DPoP only: a Bearer token counts as no credentials (answered with the DPoP challenge).
       if (dpop.required) found = { missing: true } as const
       else if (headerValues(request.headers, 'dpop').length > 0) {
         // A proof next to a Bearer token: the client meant DPoP or is confused; either way the
         // request is refused rather than served without the proof it sent (RFC 9449 §7.2).
-        return refuseRequest('bearer', refused(new Refusal('dpop_with_bearer')))
-      } else return verify(found.token, found.unchecked === true, request)
+        refuseRequest('bearer', refused(new Refusal('dpop_with_bearer')))
+      } else return verifyNow(found.token, found.unchecked === true, request)
     }
     if ('missing' in found) {
       if (opts?.optional === true) {
         if (events.active) reportRequest(events, 'none')
-        return Promise.resolve(undefined as unknown as AuthInfo)
+        return undefined
       }
-      return refuseRequest('none', new OAuthError('missing_token', 'missing_token', { challenge }))
+      refuseRequest('none', new OAuthError('missing_token', 'missing_token', { challenge }))
     }
-    return refuseRequest('bearer', new OAuthError('invalid_request', found.invalid, { challenge }))
+    refuseRequest('bearer', new OAuthError('invalid_request', found.invalid, { challenge }))
   }
 
-  /** A request refused before any token was checked. */
-  function refuseRequest(scheme: 'bearer' | 'none', error: Error): Promise<never> {
+  /** A request refused before any token was checked: reported, then thrown. */
+  function refuseRequest(scheme: 'bearer' | 'none', error: Error): never {
     if (events.active) reportRequest(events, scheme, error)
-    return Promise.reject(error)
+    throw error
+  }
+
+  // The public forms: always a promise (a refusal rejects it), for callers that await.
+  function verify(token: string): Promise<AuthInfo> {
+    try {
+      return Promise.resolve(verifyNow(token))
+    } catch (error) {
+      const failure = error as Error // an OAuthError, or a bug's Error
+      return Promise.reject(failure)
+    }
+  }
+
+  function authenticate(request: AuthRequest, opts?: AuthenticateOptions): Promise<AuthInfo> {
+    try {
+      return Promise.resolve(authenticateNow(request, opts) as MaybePromise<AuthInfo>)
+    } catch (error) {
+      const failure = error as Error // an OAuthError, or a bug's Error
+      return Promise.reject(failure)
+    }
   }
 
   const compiled = new WeakMap<
@@ -465,7 +519,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   const verifier: Verifier = {
-    verify: (token: string) => verify(token),
+    verify,
     authenticate,
     requireScopes: (auth, scopes) => checkScopes(auth, { all: scopes }),
     requireAnyScope: (auth, scopes) => checkScopes(auth, { any: scopes }),
@@ -497,6 +551,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
     },
     subscribe: (listener) => events.subscribe(listener),
   }
-  verifiers.add(verifier)
+  verifiers.set(verifier, authenticateNow)
   return verifier
 }

@@ -5,7 +5,12 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http'
-import { authentication, metadataHandler, nodeAuthRequest, scopeGuards } from '@scopeguard/core'
+import {
+  immediateAuthentication,
+  metadataHandler,
+  nodeAuthRequest,
+  scopeGuards,
+} from '@scopeguard/core'
 import type { AuthenticateOptions, AuthInfo, Verifier, VerifierOptions } from '@scopeguard/core'
 
 /** The parts of an Express request the middleware reads and writes. */
@@ -50,16 +55,33 @@ export function authenticate(
   verifier: Verifier | VerifierOptions,
   options: AuthenticateOptions = {},
 ): Middleware {
-  const step = authentication(verifier, options)
+  const step = immediateAuthentication(verifier, options)
+  // A token verified at once (a cached key or token on Node) passes to `next` in the same call
+  // stack: no promise and no microtask; one that has to wait, when it is ready.
   return (req, res, next) => {
-    step(req, nodeAuthRequest(req, req.originalUrl ?? req.url, req)).then((auth) => {
-      req.auth = auth
-      // A fresh DPoP nonce, when the one the client used is about to age out.
-      const extra = auth?.responseHeaders
-      for (const name in extra) res.setHeader?.(name, extra[name] as string)
-      next()
-    }, next)
+    let auth
+    try {
+      auth = step(req, nodeAuthRequest(req, req.originalUrl ?? req.url, req))
+    } catch (error) {
+      next(error)
+      return
+    }
+    if (auth instanceof Promise) auth.then((ready) => accept(req, res, next, ready), next)
+    else accept(req, res, next, auth)
   }
+}
+
+function accept(
+  req: ExpressLikeRequest,
+  res: ExpressLikeResponse,
+  next: NextFunction,
+  auth: AuthInfo | undefined,
+): void {
+  req.auth = auth
+  // A fresh DPoP nonce, when the one the client used is about to age out.
+  const extra = auth?.responseHeaders
+  for (const name in extra) res.setHeader?.(name, extra[name] as string)
+  next()
 }
 
 /**

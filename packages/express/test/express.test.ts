@@ -13,6 +13,11 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
+import {
+  firstThenCached,
+  sameTick,
+  WAITED_ONLY_FOR_THE_KEYS,
+} from '../../../test/support/same-tick.js'
 import { serveForTest as serve } from '../../../test/support/loopback.js'
 import { mswIssuer } from '../../../test/support/msw-issuer.js'
 
@@ -43,6 +48,29 @@ describe.each([
     await close()
     expect(response.status).toBe(200)
     expect(response.json).toEqual({ sub: 'app', scopes: ['photos.read'] })
+  })
+
+  it('hands a token verified at once to the route in the same tick, and waits only for the key fetch', async () => {
+    const verifier = createVerifier(options)
+    const app = express()
+    app.get(
+      '/tick',
+      (req: Request, _res: Response, next: NextFunction) => {
+        ;(req as Request & { same?: () => boolean }).same = sameTick()
+        next()
+      },
+      authenticate(verifier),
+      requireScopes('photos.read'),
+      (req: Request, res: Response) => {
+        res.json({ sameTick: (req as Request & { same: () => boolean }).same() })
+      },
+    )
+    const { url, close } = await serve(app)
+    const get = async (authorization: string) =>
+      (await send(`${url}/tick`, { headers: { authorization } })).json
+    const answers = await firstThenCached(get, token)
+    await close()
+    expect(answers).toEqual(WAITED_ONLY_FOR_THE_KEYS)
   })
 
   it('shares one verifier (one key fetch) between several authenticate() middlewares', async () => {

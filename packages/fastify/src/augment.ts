@@ -4,10 +4,22 @@
  * @module
  */
 import type { AuthInfo, MethodScopeMap, ScopeMode, Verifier } from '@scopeguard/core'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 
-/** An `onRequest` / `preHandler` hook from the plugin. */
-export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+/**
+ * An `onRequest` / `preHandler` hook from the plugin. Called from an app's own code (two
+ * arguments) it returns a promise. Fastify calls it with `done`: it answers through `done` when
+ * the check finished at once (a cached key or token: no promise, no microtask), else through the
+ * promise it returns.
+ */
+export interface AuthHook {
+  (request: FastifyRequest, reply: FastifyReply): Promise<void>
+  (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): Promise<void> | undefined
+}
 
 /** Declarative per-route protection, read by the plugin's `onRoute` hook. */
 export interface RouteScopeConfig {

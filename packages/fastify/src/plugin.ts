@@ -5,18 +5,26 @@
  * @module
  */
 import {
-  authentication,
   checkScopeRequirement,
+  immediateAuthentication,
   ConfigurationError,
   nodeAuthRequest,
   metadataHandler,
   scopeGuards,
   toVerifier,
+  type AuthInfo,
   type ScopeRequirement,
   type Verifier,
   type VerifierOptions,
 } from '@scopeguard/core'
-import type { FastifyInstance, FastifyPluginAsync, RouteHandlerMethod } from 'fastify'
+import type {
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  RouteHandlerMethod,
+} from 'fastify'
 import fp from 'fastify-plugin'
 import type { AuthHook, RouteScopeConfig, ScopeguardNamespaceDecoration } from './augment.js'
 
@@ -114,31 +122,47 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
     return Promise.reject(failure)
   }
 
-  // Hooks return promise chains rather than being async functions: no extra awaits per request.
-  // The declarative form (`requirement`) authenticates and checks the route's scopes in one hook.
+  // A request whose token is verified at once (a cached key or token on Node) goes through the
+  // hooks on Fastify's `done` callbacks: no promise and no microtask per hook. A check that has to
+  // wait answers with a promise, which Fastify waits on instead of `done`.
   const hookFor = (optional: boolean, requirement?: ScopeRequirement): AuthHook => {
-    const step = authentication(verifier, { optional })
-    return function authenticate(request, reply) {
-      const view = nodeAuthRequest(request.raw, request.url, request)
-      return step(request, view).then((auth) => {
-        request.auth = auth
-        // A fresh DPoP nonce, when the one the client used is about to age out.
-        if (auth?.responseHeaders !== undefined) reply.headers(auth.responseHeaders)
-        if (requirement !== undefined) verifier.checkScopes(auth, requirement, request.method)
-      })
+    const step = immediateAuthentication(verifier, { optional })
+    const accept = (request: FastifyRequest, reply: FastifyReply, auth: AuthInfo | undefined) => {
+      request.auth = auth
+      // A fresh DPoP nonce, when the one the client used is about to age out.
+      if (auth?.responseHeaders !== undefined) reply.headers(auth.responseHeaders)
+      if (requirement !== undefined) verifier.checkScopes(auth, requirement, request.method)
     }
+    return function authenticate(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      done?: HookHandlerDoneFunction,
+    ) {
+      let auth
+      try {
+        auth = step(request, nodeAuthRequest(request.raw, request.url, request))
+        if (auth instanceof Promise) return auth.then((ready) => accept(request, reply, ready))
+        accept(request, reply, auth)
+      } catch (error) {
+        return answer(done, error as Error)
+      }
+      return answer(done)
+    } as AuthHook
   }
   const guards = scopeGuards<AuthHook>(
     (check) =>
-      function requireScopes(request) {
+      function requireScopes(
+        request: FastifyRequest,
+        _reply: FastifyReply,
+        done?: HookHandlerDoneFunction,
+      ) {
         try {
           check(request, request.auth, request.method)
         } catch (error) {
-          const failure = error as Error // an OAuthError, or the Error of a missing authenticate
-          return Promise.reject(failure)
+          return answer(done, error as Error) // an OAuthError, or the Error of a missing authenticate
         }
-        return Promise.resolve()
-      },
+        return answer(done)
+      } as AuthHook,
     `run fastify.${namespace === undefined ? '' : `${namespace}.`}authenticate`,
   )
 
@@ -176,6 +200,19 @@ const plugin: FastifyPluginAsync<ScopeguardPluginOptions> = (fastify, options) =
     route[hook] = [first, ...(existing === undefined ? [] : [existing].flat())] as never
   })
   return Promise.resolve()
+}
+
+/**
+ * A hook's answer known now: through Fastify's `done` when it gave one, else as a promise (a hook
+ * an app calls from its own code).
+ */
+function answer(
+  done: HookHandlerDoneFunction | undefined,
+  error?: Error,
+): Promise<void> | undefined {
+  if (done === undefined) return error === undefined ? Promise.resolve() : Promise.reject(error)
+  done(error)
+  return undefined
 }
 
 /**

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import formbody from '@fastify/formbody'
 import { describe, expect, it } from 'vitest'
 import {
@@ -10,6 +10,7 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
+import { sameTick } from '../../../test/support/same-tick.js'
 import { closeAfterTest } from '../../../test/support/loopback.js'
 import { mswIssuer } from '../../../test/support/msw-issuer.js'
 
@@ -39,6 +40,69 @@ describe('@scopeguard/fastify', () => {
     })
     await close()
     expect(response.json).toEqual({ sub: 'app', backend: 'node' })
+  })
+
+  it('hands a token verified at once to the handler in the same tick, in both forms, and waits only for the key fetch', async () => {
+    const { url, close } = await start(async (app) => {
+      app.decorateRequest('same', undefined)
+      app.addHook('onRequest', (request, _reply, done) => {
+        ;(request as typeof request & { same: () => boolean }).same = sameTick()
+        done()
+      })
+      await app.register(scopeguard, options)
+      const answer = (request: FastifyRequest) =>
+        Promise.resolve({ sameTick: (request as FastifyRequest & { same: () => boolean }).same() })
+      app.get('/hooks', { onRequest: [app.authenticate, app.requireScopes('photos.read')] }, answer)
+      app.get('/config', { config: { scopes: ['photos.read'] } }, answer)
+    })
+    const get = async (path: string, authorization: string) =>
+      (await send(`${url}${path}`, { headers: { authorization } })).json
+    const first = `Bearer ${await token('photos.read')}`
+    const second = `Bearer ${await token('photos.read photos.write')}`
+    const answers = [
+      await get('/hooks', first),
+      await get('/hooks', first),
+      await get('/hooks', second),
+      await get('/config', first),
+      await get('/config', `Bearer ${await token('photos.read photos.delete')}`),
+    ]
+    await close()
+    // The first request waited for the key set; after it, cached tokens and new ones (cached key).
+    expect(answers).toEqual([
+      { sameTick: false },
+      { sameTick: true },
+      { sameTick: true },
+      { sameTick: true },
+      { sameTick: true },
+    ])
+  })
+
+  it("answers with a promise when an app's own hook calls the hooks", async () => {
+    const { url, close } = await start(async (app) => {
+      await app.register(scopeguard, options)
+      const requireRead = app.requireScopes('photos.read')
+      app.get(
+        '/own',
+        {
+          onRequest: async (request, reply) => {
+            const authenticated = app.authenticate(request, reply)
+            expect(authenticated).toBeInstanceOf(Promise)
+            await authenticated
+            await requireRead(request, reply)
+          },
+        },
+        (request) => Promise.resolve({ sub: request.auth?.subject }),
+      )
+    })
+    const answers = await Promise.all(
+      [`Bearer ${await token('photos.read')}`, `Bearer ${await token('photos.write')}`, ''].map(
+        (authorization) => send(`${url}/own`, { headers: { authorization } }),
+      ),
+    )
+    await close()
+    expect(answers.map((answer) => answer.status)).toEqual([200, 403, 401])
+    expect(answers[0]!.json).toEqual({ sub: 'app' })
+    expect(answers[1]!.headers['www-authenticate']).toContain('error="insufficient_scope"')
   })
 
   it("keeps a route's own onRequest hooks after the plugin's", async () => {

@@ -16,6 +16,11 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
+import {
+  firstThenCached,
+  sameTick,
+  WAITED_ONLY_FOR_THE_KEYS,
+} from '../../../test/support/same-tick.js'
 import { closeAfterTest } from '../../../test/support/loopback.js'
 import { mswIssuer } from '../../../test/support/msw-issuer.js'
 
@@ -48,6 +53,27 @@ describe('@scopeguard/hono', () => {
     await close()
     expect(response.status).toBe(200)
     expect(response.json).toEqual({ sub: 'app', scopes: ['photos.read'] })
+  })
+
+  it('hands a token verified at once to the next handler in the same tick, and waits only for the key fetch', async () => {
+    const verifier = createVerifier(options)
+    const app = new Hono<{ Variables: { same: () => boolean } }>()
+    app.get(
+      '/tick',
+      (c, next) => {
+        c.set('same', sameTick())
+        return next()
+      },
+      authenticate(verifier),
+      requireScopes('photos.read'),
+      (c) => c.json({ sameTick: c.get('same')() }),
+    )
+    const { url, close } = await serve(app as unknown as Hono)
+    const get = async (authorization: string) =>
+      (await send(`${url}/tick`, { headers: { authorization } })).json
+    const answers = await firstThenCached(get, token)
+    await close()
+    expect(answers).toEqual(WAITED_ONLY_FOR_THE_KEYS)
   })
 
   it('shares one verifier (one key fetch) between several authenticate() middlewares', async () => {

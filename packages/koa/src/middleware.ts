@@ -6,7 +6,12 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http'
-import { authentication, metadataHandler, nodeAuthRequest, scopeGuards } from '@scopeguard/core'
+import {
+  immediateAuthentication,
+  metadataHandler,
+  nodeAuthRequest,
+  scopeGuards,
+} from '@scopeguard/core'
 import type { AuthenticateOptions, AuthInfo, Verifier, VerifierOptions } from '@scopeguard/core'
 
 /** What the middleware sets on `ctx.state`. */
@@ -28,7 +33,7 @@ export interface KoaLikeContext {
 }
 
 /** A Koa middleware. */
-export type Middleware = (ctx: KoaLikeContext, next: () => Promise<unknown>) => Promise<void>
+export type Middleware = (ctx: KoaLikeContext, next: () => Promise<unknown>) => Promise<unknown>
 
 /**
  * Authenticates the bearer token and sets `ctx.state.auth`. Mount a body parser before it when
@@ -48,14 +53,31 @@ export function authenticate(
   verifier: Verifier | VerifierOptions,
   options: AuthenticateOptions = {},
 ): Middleware {
-  const step = authentication(verifier, options)
-  return async (ctx, next) => {
-    const auth = await step(ctx, nodeAuthRequest(ctx.req, ctx.originalUrl, ctx.request))
-    ;(ctx.state as ScopeguardState).auth = auth
-    // A fresh DPoP nonce, when the one the client used is about to age out.
-    if (auth?.responseHeaders !== undefined) ctx.set(auth.responseHeaders)
-    await next()
+  const step = immediateAuthentication(verifier, options)
+  // Not an async function: a token verified at once (a cached key or token on Node) hands over
+  // to `next()` and returns its promise, with no promise or await of its own.
+  return (ctx, next) => {
+    let auth
+    try {
+      auth = step(ctx, nodeAuthRequest(ctx.req, ctx.originalUrl, ctx.request))
+    } catch (error) {
+      const failure = error as Error // an OAuthError, or a bug's Error
+      return Promise.reject(failure)
+    }
+    if (auth instanceof Promise) return auth.then((ready) => accept(ctx, next, ready))
+    return accept(ctx, next, auth)
   }
+}
+
+function accept(
+  ctx: KoaLikeContext,
+  next: () => Promise<unknown>,
+  auth: AuthInfo | undefined,
+): Promise<unknown> {
+  ;(ctx.state as ScopeguardState).auth = auth
+  // A fresh DPoP nonce, when the one the client used is about to age out.
+  if (auth?.responseHeaders !== undefined) ctx.set(auth.responseHeaders)
+  return next()
 }
 
 /**
@@ -70,9 +92,14 @@ export function authenticate(
  * ```
  */
 export const { requireScopes, requireAnyScope, requireScopesByMethod } = scopeGuards<Middleware>(
-  (check) => async (ctx, next) => {
-    check(ctx, (ctx.state as ScopeguardState).auth, ctx.method)
-    await next()
+  (check) => (ctx, next) => {
+    try {
+      check(ctx, (ctx.state as ScopeguardState).auth, ctx.method)
+    } catch (error) {
+      const failure = error as Error // an OAuthError, or the Error of a missing authenticate
+      return Promise.reject(failure)
+    }
+    return next()
   },
 )
 

@@ -13,6 +13,11 @@ import {
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
+import {
+  firstThenCached,
+  sameTick,
+  WAITED_ONLY_FOR_THE_KEYS,
+} from '../../../test/support/same-tick.js'
 import { serveForTest } from '../../../test/support/loopback.js'
 import { mswIssuer } from '../../../test/support/msw-issuer.js'
 
@@ -44,6 +49,26 @@ describe.each([
     })
     await close()
     expect(response.json).toEqual({ sub: 'app', scopes: ['photos.write'] })
+  })
+
+  it('hands a token verified at once to the next middleware in the same tick, and waits only for the key fetch', async () => {
+    const verifier = createVerifier(options)
+    const app = new Koa()
+    app.use((ctx, next) => {
+      ctx.state.same = sameTick()
+      return next()
+    })
+    app.use(authenticate(verifier))
+    app.use(requireScopes('photos.read'))
+    app.use((ctx) => {
+      ctx.body = { sameTick: (ctx.state.same as () => boolean)() }
+    })
+    const { url, close } = await serve(app)
+    const get = async (authorization: string) =>
+      (await send(url, { headers: { authorization } })).json
+    const answers = await firstThenCached(get, token)
+    await close()
+    expect(answers).toEqual(WAITED_ONLY_FOR_THE_KEYS)
   })
 
   it("sends the core's status and headers through Koa's default handler, and lets an app handler take over", async () => {

@@ -7,7 +7,13 @@
  */
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
-import type { ScopeRequirement, Verifier } from '@scopeguard/core'
+import {
+  immediateAuthentication,
+  type AuthInfo,
+  type ImmediateAuthenticationStep,
+  type ScopeRequirement,
+  type Verifier,
+} from '@scopeguard/core'
 import { setResponseHeaders } from './exception-filter.js'
 import { toAuthRequest, type NestLikeRequest } from './nest-request.js'
 import { AUTH_MODE_KEY, SCOPES_KEY, SCOPEGUARD_VERIFIER, type AuthMode } from './tokens.js'
@@ -34,12 +40,20 @@ export class ScopeguardGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(SCOPEGUARD_VERIFIER) private readonly verifier: Verifier,
-  ) {}
+  ) {
+    this.required = immediateAuthentication(verifier)
+    this.optional = immediateAuthentication(verifier, { optional: true })
+  }
+
+  private readonly required: ImmediateAuthenticationStep
+  private readonly optional: ImmediateAuthenticationStep
 
   /** Each route's decorators, read once per handler and class (decorator metadata is static). */
   private readonly plans = new WeakMap<RouteHandler, WeakMap<RouteController, RoutePlan>>()
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  // Not async: a token verified at once (a cached key or token on Node) answers `true` now, which
+  // Nest takes without awaiting; a check that has to wait answers a promise.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') {
       throw new Error('scopeguard: ScopeguardGuard protects HTTP routes only')
     }
@@ -48,9 +62,20 @@ export class ScopeguardGuard implements CanActivate {
     if (mode === 'public') return true
 
     const request = context.switchToHttp().getRequest<NestLikeRequest>()
-    const auth = await this.verifier.authenticate(toAuthRequest(request), {
-      optional: mode === 'optional',
-    })
+    const step = mode === 'optional' ? this.optional : this.required
+    const auth = step(request, toAuthRequest(request))
+    if (auth instanceof Promise) {
+      return auth.then((ready) => this.accept(context, request, requirement, ready))
+    }
+    return this.accept(context, request, requirement, auth)
+  }
+
+  private accept(
+    context: ExecutionContext,
+    request: NestLikeRequest,
+    requirement: ScopeRequirement | undefined,
+    auth: AuthInfo | undefined,
+  ): true {
     request.auth = auth
     // A fresh DPoP nonce, when the one the client used is about to age out.
     if (auth?.responseHeaders !== undefined) {

@@ -10,11 +10,15 @@ import {
   Delete,
   Get,
   HttpCode,
+  Injectable,
   Module,
   Post,
+  Req,
   SetMetadata,
   UseGuards,
+  type CanActivate,
   type DynamicModule,
+  type ExecutionContext,
   type Type,
 } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
@@ -32,6 +36,7 @@ import {
   type AuthInfo,
 } from '../src/index.js'
 import { closeAfterTest } from '../../../test/support/loopback.js'
+import { sameTick } from '../../../test/support/same-tick.js'
 
 export type Platform = 'express' | 'fastify'
 
@@ -148,6 +153,41 @@ export class GuardedController {
   @Get()
   get(@Auth() auth: AuthInfo | undefined) {
     return seen(auth)
+  }
+}
+
+/** The guard before ScopeguardGuard: starts a same-tick watch on the request. */
+@Injectable()
+export class TickMarkGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    context.switchToHttp().getRequest<TickRequest>().same = sameTick()
+    return true
+  }
+}
+
+/** The guard after it: reads whether Nest went on without awaiting ScopeguardGuard's answer. */
+@Injectable()
+export class TickReadGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<TickRequest>()
+    request.sameTick = request.same?.()
+    return true
+  }
+}
+
+interface TickRequest {
+  same?: () => boolean
+  sameTick?: boolean
+}
+
+/** ScopeguardGuard between two guards that watch for an await in between. */
+@UseGuards(TickMarkGuard, ScopeguardGuard, TickReadGuard)
+@Controller('tick')
+export class TickController {
+  @RequireScopes('photos.read')
+  @Get()
+  get(@Req() request: TickRequest) {
+    return { sameTick: request.sameTick }
   }
 }
 

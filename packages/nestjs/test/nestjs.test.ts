@@ -14,6 +14,7 @@ import {
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
 import { mswIssuer } from '../../../test/support/msw-issuer.js'
+import { firstThenCached, WAITED_ONLY_FOR_THE_KEYS } from '../../../test/support/same-tick.js'
 import {
   allControllers,
   appModule,
@@ -21,6 +22,7 @@ import {
   OpenController,
   startNest,
   startNestForTest,
+  TickController,
 } from './app.js'
 
 const idp = mswIssuer('eu-west-1_Nest', 'ES256')
@@ -239,6 +241,18 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
     expect(refused.status).toBe(401)
     expect(refused.challenge).toBe(BARE)
     expect(allowed.json).toEqual({ sub: 'app', scopes: ['photos.read'] })
+  })
+
+  it('answers a token verified at once without an await, so Nest runs the next guard in the same tick', async () => {
+    const app = await startNestForTest(
+      platform,
+      appModule(ScopeguardModule.forRoot(createVerifier(options)), [TickController]),
+    )
+    const get = async (authorization: string) =>
+      (await send(`${app.url}/tick`, { headers: { authorization } })).json
+    const answers = await firstThenCached(get, (scope) => idp.token(scope))
+    await app.close()
+    expect(answers).toEqual(WAITED_ONLY_FOR_THE_KEYS)
   })
 
   it('still registers the global guard with the deprecated global extra, in forRoot and forRootAsync', async () => {
