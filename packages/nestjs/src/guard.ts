@@ -9,6 +9,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { Reflector } from '@nestjs/core'
 import {
   immediateAuthentication,
+  isVerifier,
   type AuthInfo,
   type ImmediateAuthenticationStep,
   type ScopeRequirement,
@@ -17,6 +18,18 @@ import {
 import { setResponseHeaders } from './exception-filter.js'
 import { toAuthRequest, type NestLikeRequest } from './nest-request.js'
 import { AUTH_MODE_KEY, SCOPES_KEY, SCOPEGUARD_VERIFIER, type AuthMode } from './tokens.js'
+
+/**
+ * The guard's per-request step. `SCOPEGUARD_VERIFIER` is an injectable token, so an app (or its
+ * tests) may provide an object of its own that delegates to a verifier: that one is called through
+ * its `authenticate()`, the promise form.
+ */
+function stepOf(verifier: Verifier, optional: boolean): ImmediateAuthenticationStep {
+  // Typed `Verifier` either way: `isVerifier` tells createVerifier's own from a look-alike.
+  const given: unknown = verifier
+  if (isVerifier(given)) return immediateAuthentication(given, { optional })
+  return (_request, authRequest) => verifier.authenticate(authRequest, { optional })
+}
 
 /**
  * Authenticates every request it guards and checks the route's scopes. Failures are the core's
@@ -41,8 +54,8 @@ export class ScopeguardGuard implements CanActivate {
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(SCOPEGUARD_VERIFIER) private readonly verifier: Verifier,
   ) {
-    this.required = immediateAuthentication(verifier)
-    this.optional = immediateAuthentication(verifier, { optional: true })
+    this.required = stepOf(verifier, false)
+    this.optional = stepOf(verifier, true)
   }
 
   private readonly required: ImmediateAuthenticationStep

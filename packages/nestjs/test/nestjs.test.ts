@@ -1,4 +1,6 @@
 import { Injectable, Module, type DynamicModule } from '@nestjs/common'
+import type { AddressInfo } from 'node:net'
+import { Test } from '@nestjs/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ConfigurationError,
@@ -9,7 +11,11 @@ import {
   RequireScopes,
   ScopeguardExceptionFilter,
   ScopeguardModule,
+  SCOPEGUARD_VERIFIER,
   ScopesByMethod,
+  type AuthenticateOptions,
+  type AuthRequest,
+  type Verifier,
   type VerifierOptions,
 } from '../src/index.js'
 import { send } from '../../../test/support/http-client.js'
@@ -345,6 +351,38 @@ describe.each(['express', 'fastify'] as const)('@scopeguard/nestjs on platform-%
     await manual.close()
     expect(handled.status).toBe(401)
     expect(handled.challenge).toBe(BARE)
+  })
+})
+
+describe('SCOPEGUARD_VERIFIER provided by the app', () => {
+  it('calls a verifier of its own (overrideProvider) through its authenticate()', async () => {
+    const real = createVerifier(options)
+    let calls = 0
+    // What a test or a wrapper provides: an object of its own that delegates to a verifier.
+    const delegating: Verifier = {
+      ...real,
+      authenticate: ((request: AuthRequest, opts?: AuthenticateOptions) => {
+        calls++
+        return real.authenticate(request, opts ?? {})
+      }) as Verifier['authenticate'],
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [ScopeguardModule.forRoot(options)],
+      controllers: [GuardedController],
+    })
+      .overrideProvider(SCOPEGUARD_VERIFIER)
+      .useValue(delegating)
+      .compile()
+    const app = moduleRef.createNestApplication({ logger: false })
+    await app.listen(0, '127.0.0.1')
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`
+    const allowed = await send(`${url}/guarded`, { headers: await bearer('photos.read') })
+    const refused = await send(`${url}/guarded`)
+    await app.close()
+    expect(allowed.json).toEqual({ sub: 'app', scopes: ['photos.read'] })
+    expect(refused.status).toBe(401)
+    expect(refused.challenge).toBe(BARE)
+    expect(calls).toBe(2)
   })
 })
 
