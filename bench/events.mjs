@@ -84,12 +84,37 @@ async function measure(verify, items, minTimeMs) {
 /**
  * Runs the events benchmarks.
  *
- * @param {{ tokens: number, rounds: number, minTimeMs: number,
+ * @param {{ tokens: number, rounds: number, minTimeMs: number, micro?: false,
  *   http: { durationSec: number, warmupSec: number, rounds: number, connections: number, pool: number } | false,
- *   log?: (line: string) => void }} config
+ *   log?: (line: string) => void }} config (`micro: false` / `http: false` skip that half)
  */
 export async function runEvents(config) {
   const log = config.log ?? (() => undefined)
+  const micro = config.micro === false ? undefined : await runEventsMicro(config, log)
+  let http
+  if (config.http !== false) {
+    const result = await runHttp({
+      ...config.http,
+      frameworks: { express: ['express/scopeguard', HTTP_CONTROL, OTEL_APP] },
+      modes: ['same'],
+      log,
+    })
+    http = result.rows
+    const attached = http.find((row) => row.app === OTEL_APP)
+    log(
+      `HTTP same token, OpenTelemetry attached: ${pct(attached?.ratio)} of the req/s without, ${pct(attached?.cpuRatio)} by server CPU per request`,
+    )
+  }
+  return {
+    checksCompiledOut: micro?.checksCompiledOut,
+    settings: { ...config, log: undefined },
+    micro: micro?.rows,
+    http,
+  }
+}
+
+/** The verify rows: every contender in its own module copy, interleaved rounds. */
+async function runEventsMicro(config, log) {
   // Each verifier runs in a module instance of its own, as in an app with one verifier: V8 shares
   // type feedback between the verifiers of one module instance.
   const plain = await loadCoreCopy('core-plain')
@@ -156,27 +181,7 @@ export async function runEvents(config) {
     }
   }
   await meterProvider.shutdown()
-
-  let http
-  if (config.http !== false) {
-    const result = await runHttp({
-      ...config.http,
-      frameworks: { express: ['express/scopeguard', HTTP_CONTROL, OTEL_APP] },
-      modes: ['same'],
-      log,
-    })
-    http = result.rows
-    const attached = http.find((row) => row.app === OTEL_APP)
-    log(
-      `HTTP same token, OpenTelemetry attached: ${pct(attached?.ratio)} of the req/s without, ${pct(attached?.cpuRatio)} by server CPU per request`,
-    )
-  }
-  return {
-    checksCompiledOut: withoutEvents.checks,
-    settings: { ...config, log: undefined },
-    micro,
-    http,
-  }
+  return { checksCompiledOut: withoutEvents.checks, rows: micro }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

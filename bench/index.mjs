@@ -22,9 +22,10 @@ import { HTTP_FULL, HTTP_QUICK, runHttp } from './http.mjs'
 import { INTROSPECTION_FULL, INTROSPECTION_QUICK, runIntrospection } from './introspection.mjs'
 import { runImportCost } from './import-cost.mjs'
 import { runMemoryIsolated } from './memory.mjs'
-import { MICRO_FULL, MICRO_QUICK, runMicro } from './micro.mjs'
+import { MICRO_FULL, MICRO_QUICK } from './micro.mjs'
 import { profileCore, selfTimes } from './profile.mjs'
 import { chartSvg, markdown, verdicts } from './report.mjs'
+import { runIsolated } from './lib/isolated.mjs'
 import { pinLoadGenerator, unpinLoadGenerator } from './lib/servers.mjs'
 
 const PACKAGES = [
@@ -103,7 +104,8 @@ async function runAll(started) {
     console.log(`\n== ${name} (${Math.round((performance.now() - started) / 1000)} s)`)
   const env = environment()
   step('verify micro-benchmarks')
-  const micro = await runMicro({ ...(quick ? MICRO_QUICK : MICRO_FULL), log })
+  // The in-process timings run in a fresh process each (see lib/isolated.mjs).
+  const micro = await runIsolated('micro.mjs', 'runMicro', quick ? MICRO_QUICK : MICRO_FULL, log)
   save('micro', micro)
 
   step('opaque tokens (introspection)')
@@ -139,7 +141,19 @@ async function runAll(started) {
   save('dpop', dpop)
 
   step('events and OpenTelemetry')
-  const events = await runEvents({ ...(quick ? EVENTS_QUICK : EVENTS_FULL), log })
+  const eventsConfig = quick ? EVENTS_QUICK : EVENTS_FULL
+  const eventsMicro = await runIsolated(
+    'events.mjs',
+    'runEvents',
+    { ...eventsConfig, http: false },
+    log,
+  )
+  const eventsHttp = await runEvents({ ...eventsConfig, micro: false, log })
+  const events = {
+    ...eventsMicro,
+    settings: { ...eventsHttp.settings, micro: undefined },
+    http: eventsHttp.http,
+  }
   save('events', events)
 
   unpinLoadGenerator()
