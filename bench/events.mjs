@@ -39,13 +39,14 @@ export const EVENTS_FULL = {
   tokens: 2000,
   rounds: 20,
   minTimeMs: 100,
-  http: { durationSec: 1, warmupSec: 1, rounds: 6, connections: 10, pool: 10 },
+  // Two processes per server, as in the same-token HTTP benchmarks (`copies` in ./http.mjs).
+  http: { durationSec: 1, warmupSec: 1, rounds: 6, connections: 10, pool: 10, copies: 2 },
 }
 export const EVENTS_QUICK = {
   tokens: 1200,
   rounds: 5,
   minTimeMs: 150,
-  http: { durationSec: 1, warmupSec: 0.5, rounds: 3, connections: 10, pool: 10 },
+  http: { durationSec: 1, warmupSec: 0.5, rounds: 3, connections: 10, pool: 10, copies: 2 },
 }
 
 /** The contender every other row is divided by, and the one the no-listener row is judged by. */
@@ -85,7 +86,7 @@ async function measure(verify, items, minTimeMs) {
  * Runs the events benchmarks.
  *
  * @param {{ tokens: number, rounds: number, minTimeMs: number, micro?: false,
- *   http: { durationSec: number, warmupSec: number, rounds: number, connections: number, pool: number } | false,
+ *   http: { durationSec: number, warmupSec: number, rounds: number, connections: number, pool: number, copies?: number } | false,
  *   log?: (line: string) => void }} config (`micro: false` / `http: false` skip that half)
  */
 export async function runEvents(config) {

@@ -305,7 +305,7 @@ export function eventsSection(events) {
   if (events.http !== undefined) {
     const h = events.http[0]
     s.push(
-      `HTTP, same token: Express + scopeguard with \`instrumentVerifier\` (the same SDK setup) against the same server without it, and that server again as an A/A control, each in its own process, autocannon with ${events.settings.http.connections} connections, ${events.settings.http.rounds} rounds of ${events.settings.http.durationSec} s interleaved; server CPU is the server process's user + system time per request.`,
+      `HTTP, same token: Express + scopeguard with \`instrumentVerifier\` (the same SDK setup) against the same server without it, and that server again as an A/A control, autocannon with ${events.settings.http.connections} connections, ${events.settings.http.rounds} rounds of ${events.settings.http.durationSec} s interleaved; server CPU is the server process's user + system time per request. ${(events.settings.http.copies ?? 1) > 1 ? `As in the same-token HTTP benchmarks, each server runs as ${events.settings.http.copies} processes taking the rounds in turn: its server CPU is the lowest of their medians (the CPU ratio is between those figures), req/s the median of the rounds.` : 'Each server runs in one process.'}`,
       '',
     )
     s.push(
