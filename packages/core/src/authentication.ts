@@ -7,7 +7,7 @@
  */
 import type { AuthInfo } from './auth-info.js'
 import type { AuthRequest } from './bearer.js'
-import type { MaybePromise } from './maybe-async.js'
+import { promised, type MaybePromise } from './maybe-async.js'
 import type { VerifierOptions } from './options.js'
 import {
   authenticateNowOf,
@@ -57,14 +57,7 @@ export function authentication(
   options: AuthenticateOptions = {},
 ): AuthenticationStep {
   const step = immediateAuthentication(verifier, options)
-  return (carrier, request) => {
-    try {
-      return Promise.resolve(step(carrier, request))
-    } catch (error) {
-      const failure = error as Error // an OAuthError, or a bug's Error
-      return Promise.reject(failure)
-    }
-  }
+  return (carrier, request) => promised(step, carrier, request)
 }
 
 /**

@@ -32,7 +32,7 @@ import { introspectionJwtReader } from './introspection-jwt.js'
 import type { JwksCache, ResolvedKey } from './jwks-cache.js'
 import { parseCompactJws, signingInputOf, type JwsHeader, type ParsedJws } from './jws-parser.js'
 import { createKeySources } from './key-sources.js'
-import { andThen, type MaybePromise } from './maybe-async.js'
+import { andThen, promised, type MaybePromise } from './maybe-async.js'
 import { normalizeOptions } from './normalize-options.js'
 import type { VerifierOptions } from './options.js'
 import type { AuthenticateOptions, Verifier } from './verifier-api.js'
@@ -454,23 +454,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   // The public forms: always a promise (a refusal rejects it), for callers that await.
-  function verify(token: string): Promise<AuthInfo> {
-    try {
-      return Promise.resolve(verifyNow(token))
-    } catch (error) {
-      const failure = error as Error // an OAuthError, or a bug's Error
-      return Promise.reject(failure)
-    }
-  }
-
-  function authenticate(request: AuthRequest, opts?: AuthenticateOptions): Promise<AuthInfo> {
-    try {
-      return Promise.resolve(authenticateNow(request, opts) as MaybePromise<AuthInfo>)
-    } catch (error) {
-      const failure = error as Error // an OAuthError, or a bug's Error
-      return Promise.reject(failure)
-    }
-  }
+  const verify = (token: string): Promise<AuthInfo> => promised(verifyNow, token, false)
+  const authenticate = (request: AuthRequest, opts?: AuthenticateOptions): Promise<AuthInfo> =>
+    // Undefined only for an anonymous request under `optional` (the interface's overloads say so).
+    promised(authenticateNow, request, opts) as Promise<AuthInfo>
 
   const compiled = new WeakMap<
     ScopeRequirement,
