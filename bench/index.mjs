@@ -26,7 +26,7 @@ import { MICRO_FULL, MICRO_QUICK } from './micro.mjs'
 import { profileCore, selfTimes } from './profile.mjs'
 import { chartSvg, markdown, verdicts } from './report.mjs'
 import { runIsolated } from './lib/isolated.mjs'
-import { pinLoadGenerator, unpinLoadGenerator } from './lib/servers.mjs'
+import { SERVER_V8_FLAGS, pinLoadGenerator, unpinLoadGenerator } from './lib/servers.mjs'
 
 const PACKAGES = [
   '@scopeguard/core',
@@ -128,6 +128,7 @@ async function runAll(started) {
 
   // Servers on one core, the load generator on the other(s), for the steps that measure servers.
   env.serverCore = pinLoadGenerator()
+  env.serverFlags = SERVER_V8_FLAGS
   step('HTTP benchmarks')
   const http = await runHttp({ ...(quick ? HTTP_QUICK : HTTP_FULL), log })
   save('http', http)

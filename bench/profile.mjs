@@ -15,6 +15,7 @@ import { join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { startJwksServer } from './lib/jwks-server.mjs'
+import { SERVER_V8_FLAGS } from './lib/servers.mjs'
 import {
   CLIENT_ID,
   ISSUER,
@@ -92,7 +93,7 @@ async function profileServer() {
   const tokens = mintTokens(keys.RS256, mode === 'same' ? 1 : 5000)
   const settings = { jwksUrl: jwks.url, issuer: ISSUER, clientId: CLIENT_ID, scope: SCOPE }
   const child = fork(fileURLToPath(new URL('./http/server.mjs', import.meta.url)), [], {
-    execArgv: ['--cpu-prof', `--cpu-prof-dir=${outDir}`],
+    execArgv: ['--cpu-prof', `--cpu-prof-dir=${outDir}`, ...SERVER_V8_FLAGS],
     env: { ...process.env, BENCH_APP: target, BENCH_SETTINGS: JSON.stringify(settings) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

@@ -512,6 +512,12 @@ export function markdown(results) {
             ? 'not pinned (no taskset, one core, or BENCH_PIN=0)'
             : `in the HTTP, fleet, DPoP and events steps, every server process pinned to core ${env.serverCore} and the load generator (this process: autocannon, the key server, Redis) to the others (taskset); the other steps unpinned`,
         ],
+        [
+          'Server processes',
+          (env.serverFlags ?? []).length === 0
+            ? "V8's default flags"
+            : `every benchmark server started with \`${env.serverFlags.join(' ')}\` (bare, controls, peers and scopeguard alike; why: \`SERVER_V8_FLAGS\` in bench/lib/servers.mjs)`,
+        ],
       ],
     ),
     '',
@@ -651,6 +657,7 @@ export function markdown(results) {
       'Before measuring, each auth server answered 200 to the token and 401 to a tampered token, a forged payload and no token; `non-2xx` counts any other answer during measurement. ' +
       "*Server CPU / request* is the server process's own CPU time (user + system) over the requests it answered in a round (median of the rounds, their range in brackets); *vs bare (CPU)* is bare's CPU per request over this server's (median of the per-round ratios): the req/s ratio the two would show if each had a core to itself, which does not depend on how the load generator is scheduled. Both swing from round to round on this shared 2-core machine (see the ranges); the targets are judged on CPU, the steadier of the two. " +
       "Every server process calls `process.nextTick` 200,000 times before its app starts: without it, some servers (decided by how the process started, not by the code each request runs) spent 5-7% of their CPU inside Node's `nextTick` where the others spent under 1% (`warmNextTick` in bench/http/server.mjs; both ways in bench/RESOLUTION.md). " +
+      "Every server process also runs with V8's allocation-site pretenuring off: with it, about 2% of processes (bare ones included; 7 of 375 traced) settled for good into a state where each request's garbage went to the old generation, a concurrent mark-compact ran every ~170 ms and the process spent 2-3x the CPU per request of its twin; with it off, none of 153 did (`SERVER_V8_FLAGS` in bench/lib/servers.mjs; `BENCH_PRETENURING=1` runs V8's default). " +
       '*(control)* rows are yardsticks, not products: a hook or guard that checks nothing (what any auth hook costs the framework), and on Fastify a hook that does nothing but the RS256 signature check with a cached key (no claims, no cache): with distinct tokens, the most any verifier could reach here.',
     '',
   )

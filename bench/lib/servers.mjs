@@ -70,6 +70,22 @@ export function baseApp(name) {
 }
 
 /**
+ * V8 flags of every benchmark server process, whatever it serves (bare, control, peer or
+ * scopeguard). `--no-allocation-site-pretenuring` leaves out a state that about 2% of server
+ * processes fell into here, bare ones included (7 of 375 traced), and stayed in for the rest of
+ * their life: a concurrent mark-compact every ~170 ms under load (the old generation refilled by
+ * each request's garbage), V8's worker threads using 3-4x their CPU, and 2-3x the CPU per request
+ * of the same server in another process. That is what V8's allocation-site pretenuring does when it
+ * decides, for good, to allocate a per-request object literal straight in the old generation (it
+ * does so when a full-size scavenge finds 85% of at least 100 of them alive); with the flag none of
+ * 153 processes fell into it, and the others cost what they did. A production server under steady
+ * load can meet the same state; a benchmark row should measure the code it names, not one process's
+ * lot. BENCH_PRETENURING=1 runs V8's default.
+ */
+export const SERVER_V8_FLAGS =
+  process.env.BENCH_PRETENURING === '1' ? [] : ['--no-allocation-site-pretenuring']
+
+/**
  * Forks one server; resolves `{ app, url, stop }` once it listens.
  *
  * @param {string} app a key of APPS in bench/http/apps.mjs
@@ -83,10 +99,16 @@ export function startServer(app, settings) {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // `taskset -c <core> node ...`: the IPC channel and environment pass through taskset's exec.
       ...(serverCore === undefined
-        ? {}
+        ? { execArgv: [...process.execArgv, ...SERVER_V8_FLAGS] }
         : {
             execPath: serverCore.taskset,
-            execArgv: ['-c', serverCore.core, process.execPath, ...process.execArgv],
+            execArgv: [
+              '-c',
+              serverCore.core,
+              process.execPath,
+              ...process.execArgv,
+              ...SERVER_V8_FLAGS,
+            ],
           }),
     })
     child.once('message', (message) => {
